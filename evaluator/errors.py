@@ -66,3 +66,41 @@ class DataError(EvaluatorError):
 
 class UnknownNameError(EvaluatorError, LookupError):
     """A registry (tasks, metrics) has no entry of the requested name."""
+
+
+MAX_PROBLEMS = 50
+MAX_VALUE_CHARS = 80
+
+
+class ProblemList:
+    """Problems collected across all files of one evaluation, capped.
+
+    The first `limit` problems are kept and later ones only counted, so a
+    25,000-line file full of errors neither floods the submitter nor memory.
+    """
+
+    def __init__(self, limit: int = MAX_PROBLEMS) -> None:
+        self.limit = limit
+        self.problems: list[Problem] = []
+        self.truncated = 0
+
+    def add(self, file: str, line: int | None, value: str | None, message: str) -> None:
+        """Record one problem, or only count it once `limit` are kept.
+
+        Values longer than MAX_VALUE_CHARS are cut, so one huge field cannot
+        fill the report.
+        """
+        if len(self.problems) >= self.limit:
+            self.truncated += 1
+            return
+        if value is not None and len(value) > MAX_VALUE_CHARS:
+            value = value[:MAX_VALUE_CHARS] + "..."
+        self.problems.append(Problem(file=file, line=line, value=value, message=message))
+
+    def __len__(self) -> int:
+        return len(self.problems) + self.truncated
+
+    def raise_if_any(self) -> None:
+        """Raise InvalidInputError with the kept problems if any were recorded."""
+        if len(self):
+            raise InvalidInputError(self.problems, truncated=self.truncated)
