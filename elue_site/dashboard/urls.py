@@ -1,0 +1,5 @@
+"""Staff dashboard pages."""
+
+app_name = "dashboard"
+
+urlpatterns: list = []

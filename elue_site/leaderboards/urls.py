@@ -1,0 +1,5 @@
+"""Public leaderboard pages (overall, parameter tracks, task pages, entry pages)."""
+
+app_name = "leaderboards"
+
+urlpatterns: list = []
