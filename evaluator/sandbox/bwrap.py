@@ -1,0 +1,141 @@
+"""Command line of the bubblewrap sandbox, and its self-test.
+
+The child sees only what the Python interpreter needs, read-only: /usr (and
+the /bin, /lib* links into it), the dynamic-linker cache, the interpreter
+prefix, the virtual environment and the evaluator package. It gets a private
+/tmp, a minimal /dev and /proc, and one writable scratch directory holding a
+copy of the model file. No data directory, media directory or home directory
+of the host exists inside. All namespaces are unshared (network, PID, IPC, UTS,
+user, cgroup), every capability is dropped, the environment is cleared, and the
+child runs as uid 65534 in a new session and dies with its parent.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from evaluator.errors import MeasurementError
+
+BWRAP_PACKAGE = "bubblewrap"
+SCRATCH_DIR = "/scratch"
+# The evaluator package is mounted here, so /opt/elue goes on sys.path.
+PACKAGE_PARENT = "/opt/elue"
+SANDBOX_UID = 65534
+SELF_TEST_TIMEOUT_SECONDS = 30
+
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+
+# Only these variables exist inside; PATH and HOME have fixed values.
+SANDBOX_ENVIRONMENT = {
+    "PATH": "/usr/bin:/bin",
+    "HOME": SCRATCH_DIR,
+    "TMPDIR": "/tmp",
+    "LANG": "C.UTF-8",
+    "PYTHONDONTWRITEBYTECODE": "1",
+    "PYTHONHASHSEED": "0",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+}
+
+# Python code that starts the child with the mounted evaluator package.
+CHILD_BOOTSTRAP = (
+    f"import sys; sys.path.insert(0, {PACKAGE_PARENT!r}); "
+    "from evaluator.sandbox.child import main; sys.exit(main())"
+)
+
+
+def find_bwrap() -> str:
+    """Return the path of bwrap; raise a retryable MeasurementError if missing."""
+    path = shutil.which("bwrap")
+    if path is None:
+        raise MeasurementError(
+            "the model-file sandbox needs bubblewrap (bwrap), which is not installed; "
+            f"install the Debian package '{BWRAP_PACKAGE}'",
+            retryable=True,
+        )
+    return path
+
+
+def _root_entries() -> list[str]:
+    """Mount /usr and reproduce /bin, /lib, /lib64 ... as links or read-only binds."""
+    arguments = ["--ro-bind", "/usr", "/usr"]
+    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        host_path = Path("/") / name
+        if host_path.is_symlink():
+            arguments += ["--symlink", os.readlink(host_path), str(host_path)]
+        elif host_path.is_dir():
+            arguments += ["--ro-bind", str(host_path), str(host_path)]
+    for name in ("ld.so.cache", "ld.so.conf", "ld.so.conf.d"):
+        arguments += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    return arguments
+
+
+def _python_entries() -> list[str]:
+    """Mount the interpreter prefix, the virtual environment and the evaluator."""
+    prefixes = {sys.base_prefix, sys.prefix, str(Path(sys.executable).resolve().parent)}
+    arguments: list[str] = []
+    for prefix in sorted(prefixes):
+        if prefix != "/usr" and not prefix.startswith("/usr/"):
+            arguments += ["--ro-bind", prefix, prefix]
+    arguments += ["--ro-bind", str(PACKAGE_DIR), f"{PACKAGE_PARENT}/evaluator"]
+    return arguments
+
+
+def sandbox_arguments(bwrap: str, scratch: Path) -> list[str]:
+    """Build the bwrap command line up to (not including) the program to run."""
+    arguments = [
+        bwrap,
+        "--unshare-all",
+        "--die-with-parent",
+        "--new-session",
+        "--cap-drop", "ALL",
+        "--uid", str(SANDBOX_UID),
+        "--gid", str(SANDBOX_UID),
+        "--clearenv",
+    ]
+    for name, value in SANDBOX_ENVIRONMENT.items():
+        arguments += ["--setenv", name, value]
+    arguments += _root_entries()
+    arguments += _python_entries()
+    arguments += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    arguments += ["--bind", str(scratch), SCRATCH_DIR, "--chdir", SCRATCH_DIR, "--"]
+    return arguments
+
+
+def child_command(bwrap: str, scratch: Path) -> list[str]:
+    """Build the full command that runs the child entry point in the sandbox."""
+    return [*sandbox_arguments(bwrap, scratch), sys.executable, "-I", "-B", "-c", CHILD_BOOTSTRAP]
+
+
+@functools.cache
+def check_bwrap(bwrap: str) -> None:
+    """Start an empty Python in the sandbox, once per process and bwrap path.
+
+    Raises a retryable MeasurementError naming the failure when the machine
+    does not allow the namespaces, so the caller never runs the model file
+    unsandboxed. A failed self-test is not cached.
+    """
+    try:
+        with tempfile.TemporaryDirectory(prefix="elue-sandbox-check-") as scratch:
+            command = [*sandbox_arguments(bwrap, Path(scratch)), sys.executable, "-I", "-c", "pass"]
+            completed = subprocess.run(
+                command, capture_output=True, text=True, timeout=SELF_TEST_TIMEOUT_SECONDS, check=False
+            )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise MeasurementError(f"the bubblewrap sandbox failed its self-test: {error}", retryable=True) from error
+    if completed.returncode != 0:
+        raise MeasurementError(
+            f"the bubblewrap sandbox failed its self-test (exit status {completed.returncode}): "
+            f"{completed.stderr.strip()[-500:]}; the machine must allow user, network and "
+            f"mount namespaces for '{BWRAP_PACKAGE}'",
+            retryable=True,
+        )
