@@ -9,8 +9,8 @@ Conventions:
 * Costs are FLOPs per example (lower is better). Performance is on the x100
   scale and its direction comes from the task's metric (`higher_is_better`),
   which callers read from the evaluator's metric registry.
-* The overall ELUE score of an entry is the unweighted mean of its six
-  per-task scores. Only entries with a score on every task are ranked.
+* The overall ELUE score of an entry is the evaluator's: the unweighted
+  mean of its six task scores. Only entries with all six are ranked.
 * A parameter track keeps entries with at most that many parameters and
   ranks them by average performance, where each task cell is the entry's
   best performance among its points.
@@ -24,6 +24,8 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
+
+from evaluator import scoring
 
 # Upper bounds of the parameter tracks, in parameters (M = 10**6).
 TRACK_LIMITS: tuple[int, ...] = (40_000_000, 55_000_000, 70_000_000, 110_000_000)
@@ -114,12 +116,13 @@ def best_performance(performances: Iterable[float], *, higher_is_better: bool = 
     return max(values) if higher_is_better else min(values)
 
 
-def overall_score(entry: EntrySummary, task_keys: Sequence[str]) -> float | None:
-    """Return the mean of the per-task scores, or None if any task lacks one."""
-    scores = [_cell_score(entry, key) for key in task_keys]
-    if not task_keys or any(score is None for score in scores):
-        return None
-    return sum(scores) / len(scores)  # type: ignore[arg-type]
+def overall_score(entry: EntrySummary) -> float | None:
+    """Return the entry's ELUE score, or None unless all six tasks have a score.
+
+    The evaluator defines the score (mean of the six task scores, rounded to
+    2 decimals), so the boards show the same number the command line prints.
+    """
+    return scoring.overall_score({key: cell.score for key, cell in entry.cells.items()})
 
 
 def _cell_score(entry: EntrySummary, task_key: str) -> float | None:
@@ -142,7 +145,7 @@ def rank_overall(entries: Iterable[EntrySummary], task_keys: Sequence[str]) -> l
     """
     rows = []
     for entry in entries:
-        score = overall_score(entry, task_keys)
+        score = overall_score(entry)
         if score is not None:
             rows.append((entry, score, average_performance(entry, task_keys)))
 
@@ -167,7 +170,7 @@ def rank_track(
         average = average_performance(entry, task_keys)
         if average is None or entry.params is None or entry.params > max_params:
             continue
-        rows.append((entry, overall_score(entry, task_keys), average))
+        rows.append((entry, overall_score(entry), average))
 
     rows.sort(key=lambda row: (-row[2], _missing_last(row[1]), entry_params(row[0]), row[0].name, row[0].entry_id))
     return [
