@@ -37,11 +37,7 @@ from evaluator.scoring import (
 )
 from evaluator.tasks import Task, get_task
 
-try:
-    from evaluator.sandbox import DEFAULT_TIMEOUT_SECONDS
-except ImportError:
-    # NOTE: stand-in used only while evaluator.sandbox lacks its default timeout.
-    DEFAULT_TIMEOUT_SECONDS = 600.0
+from evaluator.sandbox import DEFAULT_TIMEOUT_SECONDS
 
 logger = logging.getLogger(__name__)
 

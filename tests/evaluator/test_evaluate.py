@@ -279,3 +279,38 @@ def test_stsb_uses_correlation(tmp_path):
     assert point.metrics["spearman"] == pytest.approx(100.0)
     assert point.metrics["pearson"] == pytest.approx(pearson)
     assert point.performance == pytest.approx((pearson + 100) / 2)
+
+
+# end to end with the real sandbox
+
+TOY_MODEL = """
+from torch import nn
+
+layer = nn.Linear(8, 4)
+exit_head = nn.Linear(4, 2, bias=False)
+module_list = {"layer": layer, "exit": exit_head}
+entire_model = nn.ModuleDict(module_list)
+"""
+
+
+@pytest.mark.slow
+def test_toy_model_measured_in_sandbox(tmp_path, data_dir):
+    # layer at (n, 8): n * 8 * 4 multiply-accumulates (bias not counted), so
+    # 64n FLOPs; exit at (4,): 4 * 2 = 8 MACs, 16 FLOPs.
+    # Rows: n = 3 + exit, n = 5, n = 3 + exit, n = 1:
+    # 208, 320, 208, 64 FLOPs; mean 200.
+    modules = ["(3,8),layer; (4),exit", "(5,8),layer", "(3,8),layer; (4),exit", "(1,8),layer"]
+    path = predictions_file(tmp_path, "a.tsv", GOLD, modules)
+    model = write_file(tmp_path / "model.py", TOY_MODEL)
+    result = evaluate("SST-2", data_dir, [path], model, timeout=120, reference=CURVE)
+
+    [point] = result.points
+    assert point.flops == 200
+    assert point.mflops == pytest.approx(200 / 1e6)
+    # Parameters: 8 * 4 + 4 (layer) + 4 * 2 (exit) = 44.
+    assert result.params == 44
+    # 200 FLOPs is far below the curve, so p_ref is clamped to 80; 100 - 80.
+    assert point.score == pytest.approx(20.0)
+    assert result.provenance["operators"] == [{"linear": 200.0}]
+    assert result.provenance["versions"]["torch"].startswith("2.13.0")
+    assert "fvcore" in result.provenance["versions"]
