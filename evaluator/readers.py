@@ -8,8 +8,8 @@ where present. The readers survive the quirks of the released files:
 * UTF-8 byte-order marks (decoded with "utf-8-sig") and CRLF line ends;
 * quoting is off for every file, because texts contain unbalanced `"`,
   except test_full.tsv of MRPC and STS-B, which was written with CSV quoting;
-* reviews contain Unicode line separators (U+2028), so lines are split on
-  "\\n" only, never with str.splitlines.
+* reviews contain Unicode line breaks (IMDb has U+0085, and U+2028 would
+  act alike), so lines are split on "\\n" only, never with str.splitlines.
 
 Errors in the data raise DataError. Their messages never quote a label,
 because test labels are the benchmark's secret.

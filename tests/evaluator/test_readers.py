@@ -10,7 +10,6 @@ from evaluator.readers import read_split, read_test_inputs, read_test_set, read_
 from evaluator.tasks import get_task
 
 BOM = "\ufeff"
-LINE_SEPARATOR = "\u2028"
 
 
 def test_bom_and_crlf_are_removed(tmp_path):
@@ -20,8 +19,9 @@ def test_bom_and_crlf_are_removed(tmp_path):
     assert table.rows == [["0", "A dog ."], ["1", "A cat ."]]
 
 
-def test_line_separator_stays_inside_row(tmp_path):
-    review = f"First part.{LINE_SEPARATOR}Second part."
+@pytest.mark.parametrize("separator", ["\u2028", "\x85", "\u2029", "\x0c"])
+def test_unicode_line_break_stays_inside_row(tmp_path, separator):
+    review = f"First part.{separator}Second part."
     path = write_file(tmp_path / "a.tsv", f"index\tsentence\n0\t{review}\n1\tshort\n")
     table = read_tsv(path)
     assert len(table.rows) == 2
