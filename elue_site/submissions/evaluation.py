@@ -90,7 +90,7 @@ def store_result(claim: Claim, result: Any, wall_seconds: float) -> bool:
             "platform_versions": library_versions(),
             "worker": submission.claimed_by,
             "attempt": claim.attempt,
-            "wall_seconds": round(wall_seconds, 3),
+            "task_wall_seconds": round(wall_seconds, 3),
         }
         submission.status = Status.FINISHED
         submission.finished_at = timezone.now()

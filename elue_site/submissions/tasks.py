@@ -23,7 +23,7 @@ from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import DatabaseError
-from evaluator import EvaluatorError, InvalidInputError
+from evaluator import DataError, EvaluatorError, InvalidInputError
 
 from elue_site.submissions import claims
 from elue_site.submissions.evaluation import mark_failed, run_evaluation, store_result
@@ -59,6 +59,11 @@ def evaluate_submission(self: Task, submission_id: int) -> str:
     except InvalidInputError as error:
         mark_failed(claim, error.message, [problem.to_dict() for problem in error.problems],
                     counts_against_quota=True)
+        return "FAILED"
+    except DataError as error:
+        logger.error("Submission %s: task data unusable: %s", submission_id, error.message)
+        mark_failed(claim, "The task data on the server is missing or broken, so the evaluation "
+                    "could not run. This does not count against your quota; contact the site staff.", counts_against_quota=False)
         return "FAILED"
     except EvaluatorError as error:
         if not error.retryable:
