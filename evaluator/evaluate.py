@@ -1,9 +1,9 @@
 """One call that validates, measures and scores a submission for one task.
 
-`evaluate()` reads the task's test set, validates every predictions file (one
-per operating point) and reports all their problems together, measures the
-model file once for every (module, input shape) the files list, then scores
-each point against the reference curve.
+`evaluate()` reads the task's test set and validates every predictions file
+(one per operating point), reporting all their problems together. It then
+measures the model file once for every (module, input shape) that the files
+list, and scores each point against the reference curve.
 
 FLOPs per example are the sum of the FLOPs of the modules that the example's
 `modules` cell lists, each at its listed input shape, and a point's MFLOPs is
