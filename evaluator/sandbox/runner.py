@@ -20,7 +20,7 @@ from evaluator.errors import MeasurementError
 from evaluator.predictions import ModuleShape
 from evaluator.sandbox.bwrap import SCRATCH_DIR, check_bwrap, child_command, find_bwrap
 from evaluator.sandbox.limits import DEFAULT_TIMEOUT_SECONDS, SandboxLimits
-from evaluator.sandbox.protocol import parse_result
+from evaluator.sandbox.protocol import describe_exit, parse_result
 
 logger = logging.getLogger(__name__)
 
