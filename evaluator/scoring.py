@@ -58,6 +58,12 @@ class ReferenceCurve:
     tasks: Mapping[str, tuple[ReferencePoint, ...]]
     scoring_method: str = SCORING_METHOD
 
+    def __post_init__(self) -> None:
+        # Callers may pass points in any order; interpolation needs them sorted.
+        ordered = {key: tuple(sorted(points, key=lambda point: point.mflops))
+                   for key, points in self.tasks.items()}
+        object.__setattr__(self, "tasks", ordered)
+
     def points(self, task: str | Task) -> tuple[ReferencePoint, ...]:
         """Return the points of `task`, sorted by MFLOPs."""
         key = _task_key(task)

@@ -47,6 +47,14 @@ def test_reference_interpolates_and_clamps(mflops, expected):
     assert TWO_POINTS.performance_at("SST-2", mflops) == pytest.approx(expected)
 
 
+def test_curve_sorts_points_given_in_any_order():
+    curve = ReferenceCurve(tasks={
+        "SST-2": (ReferencePoint(12, 3000.0, 90.0), ReferencePoint(6, 1000.0, 80.0)),
+    })
+    assert [point.layers for point in curve.points("SST-2")] == [6, 12]
+    assert curve.performance_at("SST-2", 2000.0) == pytest.approx(85.0)
+
+
 def test_point_score_is_difference_to_reference():
     # At 2,400 MFLOPs p_ref = 80 + 1400 / 200 = 87; 88.5 - 87 = 1.5.
     assert point_score("sst2", 88.5, 2400.0, TWO_POINTS) == pytest.approx(1.5)
