@@ -26,6 +26,7 @@ def create_local_folders() -> None:
     mode 0700 (owner only).
     """
     os.makedirs(settings.MEDIA_ROOT, exist_ok=True)
+    os.makedirs(settings.STATIC_ROOT, exist_ok=True)
     private = settings.ELUE_PRIVATE_DATA_DIR
     if not private.exists():
         os.makedirs(private, mode=0o700, exist_ok=True)

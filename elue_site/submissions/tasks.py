@@ -38,7 +38,6 @@ class PlatformError(Exception):
 @shared_task(
     bind=True,
     name="submissions.evaluate_submission",
-    queue=settings.CELERY_EVALUATION_QUEUE,
     acks_late=True,
     reject_on_worker_lost=True,
     autoretry_for=(PlatformError,),

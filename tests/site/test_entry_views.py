@@ -1,0 +1,179 @@
+"""Entry and submission pages for each persona: owner, other user, anonymous, staff.
+
+A private entry, its submissions and its files answer 404 to everyone but
+the owner and staff; only the owner may change an entry.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from elue_site.benchmark.models import ModelEntry, Route
+from site_factories import make_entry, make_finished, make_submission, predictions_tsv
+
+pytestmark = pytest.mark.django_db
+
+READERS = {"owner": 200, "staff": 200, "other": 404, "anonymous": 404}
+
+
+@pytest.fixture
+def entry(owner):
+    return make_entry(owner, "Private TinyNet")
+
+
+@pytest.fixture
+def submission(entry):
+    return make_submission(entry, predictions=[predictions_tsv([1, 0, 1, 1, 0, 0])])
+
+
+@pytest.mark.parametrize("persona, expected", READERS.items())
+def test_entry_page_private(persona_clients, entry, persona, expected):
+    response = persona_clients[persona].get(reverse("submissions:entry", args=[entry.pk]))
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize("persona, expected", READERS.items())
+def test_entry_page_public_still_owner_page(persona_clients, owner, persona, expected):
+    # The management page stays with owner and staff; the public entry page is on the boards.
+    public = make_entry(owner, "Public TinyNet", public=True)
+    response = persona_clients[persona].get(reverse("submissions:entry", args=[public.pk]))
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize("persona, expected", READERS.items())
+def test_submission_page(persona_clients, submission, persona, expected):
+    response = persona_clients[persona].get(reverse("submissions:detail", args=[submission.pk]))
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize("persona, expected", READERS.items())
+def test_submission_status_json(persona_clients, submission, persona, expected):
+    response = persona_clients[persona].get(reverse("submissions:status", args=[submission.pk]))
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize("persona, expected", READERS.items())
+def test_prediction_file_download(persona_clients, submission, persona, expected):
+    url = reverse("submissions:prediction_file", args=[submission.pk, 0])
+    response = persona_clients[persona].get(url)
+    assert response.status_code == expected
+    if expected == 200:
+        assert b"".join(response.streaming_content).startswith(b"index\tpred")
+        assert "attachment" in response["Content-Disposition"]
+
+
+def test_media_root_has_no_url(owner_client, submission):
+    stored = submission.prediction_files.get().file.name
+    assert owner_client.get(f"/media/{stored}").status_code == 404
+    assert owner_client.get(f"/{stored}").status_code == 404
+
+
+@pytest.mark.parametrize("persona, expected", {"owner": 200, "staff": 404, "other": 404, "anonymous": 404}.items())
+def test_edit_page_owner_only(persona_clients, entry, persona, expected):
+    response = persona_clients[persona].get(reverse("submissions:entry_edit", args=[entry.pk]))
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize("persona", ["other", "staff", "anonymous"])
+def test_publish_rejected_for_non_owner(persona_clients, entry, persona):
+    response = persona_clients[persona].post(reverse("submissions:entry_publish", args=[entry.pk]))
+    entry.refresh_from_db()
+    assert response.status_code == 404
+    assert entry.is_public is False
+
+
+def test_owner_publishes_and_unpublishes(owner_client, entry):
+    owner_client.post(reverse("submissions:entry_publish", args=[entry.pk]))
+    entry.refresh_from_db()
+    assert entry.is_public is True
+    owner_client.post(reverse("submissions:entry_unpublish", args=[entry.pk]))
+    entry.refresh_from_db()
+    assert entry.is_public is False
+
+
+def test_publish_requires_post(owner_client, entry):
+    response = owner_client.get(reverse("submissions:entry_publish", args=[entry.pk]))
+    assert response.status_code == 405
+
+
+@pytest.mark.parametrize("persona", ["other", "staff", "anonymous"])
+def test_delete_rejected_for_non_owner(persona_clients, entry, persona):
+    response = persona_clients[persona].post(reverse("submissions:entry_delete", args=[entry.pk]))
+    assert response.status_code == 404
+    assert ModelEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_owner_deletes_entry(owner_client, entry):
+    response = owner_client.post(reverse("submissions:entry_delete", args=[entry.pk]))
+    assert response.status_code == 302
+    assert not ModelEntry.objects.filter(pk=entry.pk).exists()
+
+
+@pytest.mark.parametrize("persona, expected", {"owner": 200, "staff": 404, "other": 404, "anonymous": 404}.items())
+def test_add_results_page_owner_only(persona_clients, entry, persona, expected):
+    response = persona_clients[persona].get(reverse("submissions:create", args=[entry.pk]))
+    assert response.status_code == expected
+
+
+def test_create_entry_private_by_default(owner_client, owner):
+    response = owner_client.post(reverse("submissions:entry_create"), {
+        "name": "DistilTiny", "kind": "dynamic", "affiliation": "Example Lab",
+        "paper_url": "https://example.org/paper", "code_url": "https://example.org/code",
+    })
+    entry = ModelEntry.objects.get(name="DistilTiny")
+    assert response.status_code == 302
+    assert entry.owner == owner
+    assert entry.is_public is False
+    assert entry.kind == "dynamic"
+
+
+def test_duplicate_name_rejected_ignoring_case(owner_client, other):
+    make_entry(other, "ElasticTiny")
+    response = owner_client.post(reverse("submissions:entry_create"), {"name": "elastictiny", "kind": "static"})
+    assert response.status_code == 200
+    assert response.context["form"].errors.as_data()["name"][0].code == "duplicate_name"
+    assert ModelEntry.objects.filter(name__iexact="elastictiny").count() == 1
+
+
+def test_create_entry_requires_login(anonymous_client):
+    response = anonymous_client.get(reverse("submissions:entry_create"))
+    assert response.status_code == 302
+    assert reverse("accounts:login") in response["Location"]
+
+
+def test_mine_lists_only_own_entries(owner_client, owner, other):
+    make_entry(owner, "Mine A")
+    make_entry(other, "Theirs B")
+    content = owner_client.get(reverse("submissions:mine")).content.decode()
+    assert "Mine A" in content
+    assert "Theirs B" not in content
+
+
+def test_submission_page_shows_problems(owner_client, entry):
+    failed = make_submission(entry, status="FAILED", failure_reason="invalid predictions", errors=[
+        {"file": "point0.tsv", "line": 3, "value": "7", "message": "pred must be 0 or 1"},
+    ])
+    content = owner_client.get(reverse("submissions:detail", args=[failed.pk])).content.decode()
+    assert 'id="submission-status"' in content
+    assert ">Failed<" in content
+    assert "point0.tsv" in content
+    assert "pred must be 0 or 1" in content
+
+
+def test_finished_status_text(owner_client, entry):
+    finished = make_finished(entry)
+    response = owner_client.get(reverse("submissions:status", args=[finished.pk]))
+    data = response.json()
+    assert data["status"] == "FINISHED"
+    assert data["status_display"] == "Finished"
+    assert data["results"]["points"][0]["performance"] == 90.0
+    assert data["queue_position"] is None
+
+
+def test_queue_position_counts_earlier_queued(owner, other):
+    first = make_submission(make_entry(other), route=Route.MODEL)
+    second = make_submission(make_entry(owner), route=Route.PREDICTIONS)
+    from elue_site.submissions.status import queue_position
+    assert queue_position(first) == 1
+    assert queue_position(second) == 2
