@@ -296,7 +296,10 @@ def test_entry_page_files_only_for_owner_and_staff(client, tasks, owner, other, 
     client.force_login(other)
     assert "sst2-preds.tsv" not in client.get(url).content.decode()
     client.force_login(owner)
-    assert "sst2-preds.tsv" in client.get(url).content.decode()
+    content = client.get(url).content.decode()
+    assert "sst2-preds.tsv" in content
+    download = reverse("submissions:prediction_file", kwargs={"pk": submission.pk, "position": 1})
+    assert f'href="{download}"' in content
     client.force_login(staff)
     assert "sst2-preds.tsv" in client.get(url).content.decode()
 
