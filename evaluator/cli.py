@@ -23,6 +23,7 @@ logger = logging.getLogger(__name__)
 
 EXIT_FAILURE = 1
 EXIT_INVALID_INPUT = 2
+REFERENCE_LAYERS = 12  # ElasticBERT-BASE has 12 transformer layers.
 
 
 def _task(name: str) -> Task:
@@ -42,9 +43,11 @@ def _positive_float(text: str) -> float:
     return value
 
 
-def _positive_int(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+def _layer_count(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= REFERENCE_LAYERS:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of layers from 1 to {REFERENCE_LAYERS}, got {text!r}"
+        )
     return int(text)
 
 
@@ -100,7 +103,7 @@ def _add_reference_flops(commands: argparse._SubParsersAction) -> None:
                     "cut to K layers, at each example's real token count.",
     )
     _add_common(command)
-    command.add_argument("--layers", required=True, type=_positive_int, metavar="K",
+    command.add_argument("--layers", required=True, type=_layer_count, metavar="K",
                          help="number of transformer layers kept, 1 to 12")
 
 

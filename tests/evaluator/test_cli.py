@@ -181,3 +181,31 @@ def test_model_file_and_reference_through_python_m(tmp_path, data_dir):
     # Parameters: 8 * 4 + 4.
     assert data["params"] == 36
     assert data["provenance"]["versions"]["fvcore"]
+
+
+def test_reference_flops_rejects_layer_count(tmp_path, capsys):
+    with pytest.raises(SystemExit) as caught:
+        cli.main(["reference-flops", "--task", "SST-2", "--data-dir", str(tmp_path),
+                  "--layers", "13"])
+    assert caught.value.code == 2
+    assert "expected a whole number of layers from 1 to 12, got '13'" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_reference_flops_through_python_m(tmp_path):
+    # "hello world" is [CLS] hello world [SEP] = 4 tokens, "a" is 3 tokens.
+    # Per example, in multiply-accumulates: 12 * (7,080,960 n + 1,560 n^2)
+    # + 1,536 n (embedding LayerNorm) + 589,824 (pooler) + 2 * 768 (classifier).
+    # n = 4: 340,783,104 MACs; n = 3: 255,679,008 MACs. FLOPs = 2 x MACs,
+    # mean = 596,462,112 FLOPs.
+    write_file(tmp_path / "SST-2" / "test.tsv", "index\tsentence\n0\thello world\n1\ta\n")
+    completed = subprocess.run(
+        [sys.executable, "-m", "evaluator", "reference-flops", "--task", "sst2",
+         "--data-dir", str(tmp_path), "--layers", "12", "--json"],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    data = json.loads(completed.stdout)
+    assert data["task"] == "SST-2"
+    assert data["layers"] == 12
+    assert data["mflops"] == pytest.approx(596.462112, rel=0.005)
