@@ -3,10 +3,11 @@
 Usage, from the repository root:
     PYTHONPATH=. .venv/bin/python benchmarks/evaluate_imdb.py [DATA_DIR]
 
-Writes a predictions file whose modules column lists an embedding, 12 layers
-and 12 exits per row (the largest realistic cell), then times each step of
-evaluate() with a stand-in measurement that prices every module at 1 FLOP,
-so the figures exclude the sandbox. Target: the whole call in a few seconds.
+It writes a predictions file whose modules column lists an embedding, 12
+layers and 12 exits per row, the largest realistic cell. Then it times each
+step of evaluate() with a stand-in measurement that prices every module at
+1 FLOP, so the figures exclude the sandbox. Target: the whole call in a few
+seconds.
 """
 
 from __future__ import annotations
