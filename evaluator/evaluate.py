@@ -128,13 +128,16 @@ def evaluate(
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
     reference: ReferenceCurve | None = None,
     progress: Progress | None = None,
+    names: Sequence[str] | None = None,
     measure: MeasureFunction = measure_in_sandbox,
 ) -> EvaluationResult:
     """Validate, measure and score the predictions files of one task.
 
     Raises InvalidInputError listing every problem of every file (up to 50),
     DataError when the task data is broken, and MeasurementError when the
-    model file cannot be measured. `measure` replaces the sandboxed
+    model file cannot be measured. `names` are the file names shown in
+    problems and points (default: each path's base name), for example the
+    names the files had when uploaded. `measure` replaces the sandboxed
     measurement, for tests.
     """
     task_info = get_task(task)
@@ -144,6 +147,9 @@ def evaluate(
     if not predictions:
         raise InvalidInputError(_problem("predictions", "no predictions file given; "
                                          "give one file per operating point"))
+    if names is not None and len(names) != len(predictions):
+        raise ValueError(f"{len(names)} names for {len(predictions)} predictions files")
+    names = list(names) if names is not None else [Path(path).name for path in predictions]
 
     with timer.step("reading"):
         report("reading", 0, 1)
@@ -151,7 +157,8 @@ def evaluate(
         report("reading", 1, 1)
 
     with timer.step("validating"):
-        files = _validate_all(task_info, test_set, predictions, model_file, report)
+        files = _validate_all(task_info, test_set, list(zip(predictions, names)), model_file,
+                              report)
 
     measurement = None
     if model_file is not None:
@@ -186,18 +193,18 @@ def _problem(file: str, message: str, *, line: int | None = None,
     return problems.problems
 
 
-def _validate_all(task: Task, test_set: TestSet, paths: Sequence[Path],
+def _validate_all(task: Task, test_set: TestSet, named_paths: list[tuple[Path, str]],
                   model_file: Path | None, report: Progress) -> list[Predictions]:
     problems = ProblemList()
     if model_file is not None and not Path(model_file).is_file():
         problems.add(Path(model_file).name, None, None, "model file not found")
 
     files = []
-    for path in _reporting(list(paths), "validating", report):
+    for path, name in _reporting(named_paths, "validating", report):
         if not Path(path).is_file():
-            problems.add(Path(path).name, None, None, "predictions file not found")
+            problems.add(name, None, None, "predictions file not found")
             continue
-        parsed = read_predictions(Path(path), task, test_set.indices, problems,
+        parsed = read_predictions(Path(path), task, test_set.indices, problems, name=name,
                                   require_modules=model_file is not None)
         files.append(parsed)
 

@@ -126,6 +126,22 @@ def test_to_dict_has_cli_keys(tmp_path, data_dir):
 # validation across files
 
 
+def test_names_replace_file_names(tmp_path, data_dir):
+    good = predictions_file(tmp_path, "x1.tsv", GOLD)
+    bad = write_file(tmp_path / "x2.tsv", "index\tpred\n0\t1\n1\t0\n2\t1\n3\t4\n")
+    result = evaluate("SST-2", data_dir, [good], names=["exit 6.tsv"])
+    assert result.points[0].predictions == "exit 6.tsv"
+    with pytest.raises(InvalidInputError) as caught:
+        evaluate("SST-2", data_dir, [good, bad], names=["exit 6.tsv", "exit 12.tsv"])
+    assert [problem.file for problem in caught.value.problems] == ["exit 12.tsv"]
+
+
+def test_names_must_match_files(tmp_path, data_dir):
+    path = predictions_file(tmp_path, "a.tsv", GOLD)
+    with pytest.raises(ValueError, match="2 names for 1 predictions files"):
+        evaluate("SST-2", data_dir, [path], names=["a", "b"])
+
+
 def test_problems_of_all_files_are_reported(tmp_path, data_dir):
     first = write_file(tmp_path / "first.tsv", "index\tpred\n0\t1\n1\t5\n2\t1\n3\t1\n")
     second = write_file(tmp_path / "second.tsv", "index\tpred\n0\t1\n1\t0\n2\t1\n2\t1\n")
