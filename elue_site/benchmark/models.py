@@ -215,7 +215,7 @@ class Submission(models.Model):
 
 def prediction_file_path(prediction: "PredictionFile", filename: str) -> str:
     submission = prediction.submission
-    return f"submissions/{submission.entry_id}/{submission.uuid}/predictions/{prediction.position}-{filename}"
+    return f"submissions/{submission.entry_id}/{submission.uuid}/predictions/{prediction.position}/{filename}"
 
 
 class PredictionFile(models.Model):

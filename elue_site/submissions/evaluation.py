@@ -11,6 +11,7 @@ import importlib.metadata
 import logging
 import platform
 import time
+from pathlib import Path
 from typing import Any
 
 import evaluator
@@ -18,7 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from elue_site.benchmark.models import ResultPoint, Route, Source, Status, Submission
+from elue_site.benchmark.models import PredictionFile, ResultPoint, Route, Source, Status, Submission
 from elue_site.benchmark.scoring import MILLION, reference_curve, score_points
 from elue_site.submissions.claims import Claim, failed_fields
 
@@ -124,6 +125,23 @@ def _measured_flops(point: dict) -> int:
     if point.get("flops") is not None:
         return int(point["flops"])
     return round(point["mflops"] * MILLION)
+
+
+def submitter_problems(claim: Claim, problems: list) -> list[dict]:
+    """Return the evaluator's problems as dicts, with stored file names replaced by uploaded ones."""
+    uploaded = {
+        Path(prediction.file.name).name: prediction.original_name
+        for prediction in PredictionFile.objects.filter(submission_id=claim.submission_id)
+    }
+    submission = Submission.objects.only("model_file").get(pk=claim.submission_id)
+    if submission.model_file:
+        uploaded.setdefault(Path(submission.model_file.name).name, Path(submission.model_file.name).name)
+    result = []
+    for problem in problems:
+        item = problem.to_dict()
+        item["file"] = uploaded.get(item["file"], item["file"])
+        result.append(item)
+    return result
 
 
 def mark_failed(claim: Claim, reason: str, errors: list | None = None, *, counts_against_quota: bool) -> bool:

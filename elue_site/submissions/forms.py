@@ -14,6 +14,9 @@ from elue_site.submissions.services import SubmissionRequest, validate_request
 
 
 class EntryForm(forms.ModelForm):
+    paper_url = forms.URLField(label=_("Paper URL"), required=False, assume_scheme="https")
+    code_url = forms.URLField(label=_("Code URL"), required=False, assume_scheme="https")
+
     class Meta:
         model = ModelEntry
         fields = ["name", "description", "affiliation", "paper_url", "code_url", "kind"]

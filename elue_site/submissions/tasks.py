@@ -26,7 +26,7 @@ from django.db import DatabaseError
 from evaluator import DataError, EvaluatorError, InvalidInputError
 
 from elue_site.submissions import claims
-from elue_site.submissions.evaluation import mark_failed, run_evaluation, store_result
+from elue_site.submissions.evaluation import mark_failed, run_evaluation, store_result, submitter_problems
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +56,10 @@ def evaluate_submission(self: Task, submission_id: int) -> str:
     try:
         result = run_evaluation(claim)
     except InvalidInputError as error:
-        mark_failed(claim, error.message, [problem.to_dict() for problem in error.problems],
-                    counts_against_quota=True)
+        reason = f"The submitted files are invalid: {len(error.problems)} problems listed"
+        if error.truncated:
+            reason += f" and {error.truncated} more not shown"
+        mark_failed(claim, reason + ".", submitter_problems(claim, error.problems), counts_against_quota=True)
         return "FAILED"
     except DataError as error:
         logger.error("Submission %s: task data unusable: %s", submission_id, error.message)
