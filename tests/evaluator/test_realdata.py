@@ -125,3 +125,64 @@ def test_sst2_all_ones_by_hand(tmp_path, elue_data_dir):
     path = write_file(tmp_path / "ones.tsv", "index\tpred\n" + rows)
     [point] = evaluate("sst2", elue_data_dir, [path]).points
     assert point.performance == pytest.approx(100 * 1067 / 2210)
+
+
+BERT_MODEL = """
+import torch
+from torch import nn
+from transformers import BertConfig
+from transformers.models.bert.modeling_bert import BertEmbeddings, BertLayer
+
+config = BertConfig()
+config._attn_implementation = "eager"
+
+
+class Layer(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layer = BertLayer(config)
+
+    def forward(self, hidden):
+        output = self.layer(hidden)
+        return output[0] if isinstance(output, tuple) else output
+
+
+class Exit(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.pooler = nn.Linear(768, 768)
+        self.classifier = nn.Linear(768, 2)
+
+    def forward(self, cls):
+        return self.classifier(torch.tanh(self.pooler(cls)))
+
+
+module_list = {"emb": BertEmbeddings(config), "layer": Layer(), "exit": Exit()}
+entire_model = nn.ModuleDict(module_list)
+"""
+
+
+@pytest.mark.slow
+def test_bert_base_on_sst2_matches_reference(tmp_path, elue_data_dir):
+    """A 12-layer BERT-base route-3 submission costs the reference 4,238 MFLOPs."""
+    from evaluator.reference_flops import token_counts
+
+    test_set = read_test_set(get_task("SST-2"), elue_data_dir)
+    lengths = token_counts(test_set.inputs)
+    rows = []
+    for index, label, tokens in zip(test_set.indices, test_set.gold, lengths):
+        modules = [f"({tokens}),emb"] + [f"({tokens},768),layer"] * 12 + ["(768),exit"]
+        rows.append(f"{index}\t{label}\t{'; '.join(modules)}\n")
+    path = write_file(tmp_path / "bert.tsv", "index\tpred\tmodules\n" + "".join(rows))
+    model = write_file(tmp_path / "model.py", BERT_MODEL)
+
+    result = evaluate("SST-2", elue_data_dir, [path], model, timeout=600)
+    [point] = result.points
+    assert point.performance == pytest.approx(100.0)
+    assert point.mflops == pytest.approx(4238, rel=0.005)
+    # 100 - p_ref(about 4,238) = 100 - 88.6 within the FLOPs tolerance.
+    assert point.score == pytest.approx(11.4, abs=0.05)
+    # Embeddings 23,837,184 + one layer 7,087,872 + pooler 590,592 +
+    # classifier 1,538 (the layer module is shared by all 12 positions).
+    assert result.params == 31_517_186
+    assert result.provenance["operators"][0]["matmul"] > 0
