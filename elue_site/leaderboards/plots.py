@@ -133,7 +133,7 @@ def _front_trace(task_key: str, rows: Sequence[TaskRow]) -> dict[str, object] | 
 
 def _layout(task: Task) -> dict[str, object]:
     return {
-        "xaxis": {"title": {"text": _("MFLOPs per example")}, "type": "linear"},
+        "xaxis": {"title": {"text": _("MFLOPs per example")}, "type": "linear", "zeroline": False},
         "yaxis": {"title": {"text": _("%(task)s performance (%(metric)s)") % {"task": task.key, "metric": task.metric}}},
         "hovermode": "closest",
         "legend": {"orientation": "h", "y": -0.25},

@@ -351,3 +351,21 @@ def test_entry_page_query_count_constant(client, tasks, owner):
     small_count = _count_queries(client, reverse("leaderboards:entry", kwargs={"pk": small.pk}))
     large_count = _count_queries(client, reverse("leaderboards:entry", kwargs={"pk": large.pk}))
     assert small_count == large_count
+
+
+# Number formats -------------------------------------------------------------
+
+@pytest.mark.parametrize(("flops", "expected"), [
+    (4_237_600_000, "4,238"), (654_321, "0.654"), (12_340_000, "12.3"), (None, "\u2013"),
+])
+def test_mflops_filter(flops, expected):
+    from elue_site.leaderboards.templatetags.leaderboards import mflops
+
+    assert mflops(flops) == expected
+
+
+@pytest.mark.parametrize(("score", "expected"), [(0.5, "+0.50"), (-1.583, "-1.58"), (0.0, "+0.00"), (None, "\u2013")])
+def test_signed_filter(score, expected):
+    from elue_site.leaderboards.templatetags.leaderboards import signed
+
+    assert signed(score) == expected

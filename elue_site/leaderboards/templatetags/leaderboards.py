@@ -29,6 +29,22 @@ def source_label(value: str) -> str:
 
 
 @register.filter
+def mflops(flops: int | None) -> str:
+    """Format FLOPs per example in MFLOPs with precision that suits the size:
+    no decimals from 100 MFLOPs, one from 1, three below."""
+    if flops is None:
+        return MISSING
+    value = flops / 1e6
+    if value >= 100:
+        decimals = 0
+    elif value >= 1:
+        decimals = 1
+    else:
+        decimals = 3
+    return f"{value:,.{decimals}f}"
+
+
+@register.filter
 def mega(value: int | None, decimals: int = 1) -> str:
     """Format a count (FLOPs, parameters) in millions; an en dash for None."""
     if value is None:
