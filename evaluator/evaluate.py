@@ -37,12 +37,12 @@ from evaluator.scoring import (
 )
 from evaluator.tasks import Task, get_task
 
-from evaluator.sandbox import DEFAULT_TIMEOUT_SECONDS
+from evaluator.sandbox import DEFAULT_TIMEOUT_SECONDS, ModelMeasurement
 
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
-MeasureFunction = Callable[..., Any]
+MeasureFunction = Callable[..., ModelMeasurement]
 
 
 @dataclass
@@ -97,7 +97,7 @@ class EvaluationResult:
 
 
 def measure_in_sandbox(model_file: Path, requests: Collection[ModuleShape], *,
-                       timeout: float) -> Any:
+                       timeout: float) -> ModelMeasurement:
     """Measure `model_file` in the isolated child process of evaluator.sandbox."""
     from evaluator.sandbox import measure_model_file
 
@@ -213,7 +213,7 @@ def _validate_all(task: Task, test_set: TestSet, named_paths: list[tuple[Path, s
 
 
 def _measure(files: list[Predictions], model_file: Path, measure: MeasureFunction,
-             timeout: float, report: Progress) -> Any:
+             timeout: float, report: Progress) -> ModelMeasurement:
     requests = {module for file in files for row in file.modules for module in row}
     report("measuring", 0, 1)
     measurement = measure(model_file, requests, timeout=timeout)
@@ -234,8 +234,8 @@ def _measure(files: list[Predictions], model_file: Path, measure: MeasureFunctio
     return measurement
 
 
-def _score_point(task: Task, test_set: TestSet, file: Predictions, measurement: Any,
-                 curve: ReferenceCurve) -> PointResult:
+def _score_point(task: Task, test_set: TestSet, file: Predictions,
+                 measurement: ModelMeasurement | None, curve: ReferenceCurve) -> PointResult:
     outcome = get_metric(task.metric).compute(file.values, test_set.gold)
     point = PointResult(predictions=file.name, examples=len(file),
                         performance=outcome.performance, metrics=outcome.metrics)
@@ -251,7 +251,8 @@ def _score_point(task: Task, test_set: TestSet, file: Predictions, measurement: 
     return point
 
 
-def _mean_operators(counts: Counter, measurement: Any, examples: int) -> dict[str, float]:
+def _mean_operators(counts: Counter, measurement: ModelMeasurement,
+                    examples: int) -> dict[str, float]:
     totals: Counter = Counter()
     for module, count in counts.items():
         for operator, flops in measurement.operators.get(module, {}).items():
@@ -259,8 +260,8 @@ def _mean_operators(counts: Counter, measurement: Any, examples: int) -> dict[st
     return {operator: flops / examples for operator, flops in sorted(totals.items())}
 
 
-def _result(task: Task, points: list[PointResult], measurement: Any, curve: ReferenceCurve,
-            seconds: dict[str, float]) -> EvaluationResult:
+def _result(task: Task, points: list[PointResult], measurement: ModelMeasurement | None,
+            curve: ReferenceCurve, seconds: dict[str, float]) -> EvaluationResult:
     scores = [point.score for point in points]
     elue_score = None
     if all(score is not None for score in scores):
@@ -276,13 +277,13 @@ def _result(task: Task, points: list[PointResult], measurement: Any, curve: Refe
     )
 
 
-def _provenance(task: Task, points: list[PointResult], measurement: Any,
+def _provenance(task: Task, points: list[PointResult], measurement: ModelMeasurement | None,
                 curve: ReferenceCurve, seconds: dict[str, float]) -> dict[str, Any]:
     versions = {"python": platform.python_version(), "numpy": numpy.__version__,
                 "scipy": scipy.__version__}
     provenance: dict[str, Any] = {
         "scoring_method": curve.scoring_method,
-        "reference_points": [asdict(point) for point in curve.points(task)],
+        "reference_points": [asdict(point) for point in curve.tasks.get(task.key, ())],
         "versions": versions,
         "wall_seconds": dict(seconds),
     }

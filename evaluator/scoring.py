@@ -88,7 +88,9 @@ class ReferenceCurve:
         """Return the JSON form that `load_reference_curve` reads."""
         return {
             "scoring_method": self.scoring_method,
-            "tasks": {key: [asdict(point) for point in points] for key, points in self.tasks.items()},
+            "tasks": {
+                key: [asdict(point) for point in points] for key, points in self.tasks.items()
+            },
         }
 
 
@@ -240,7 +242,8 @@ def _parse_points(key: str, raw_points: object, name: str,
     return tuple(sorted(points, key=lambda point: point.mflops))
 
 
-def _parse_point(raw: object, where: str, name: str, problems: ProblemList) -> ReferencePoint | None:
+def _parse_point(raw: object, where: str, name: str,
+                 problems: ProblemList) -> ReferencePoint | None:
     if not isinstance(raw, dict):
         problems.add(name, None, where, "expected an object with layers, mflops and performance")
         return None

@@ -112,6 +112,14 @@ def test_points_keep_file_order(tmp_path, data_dir):
     assert [point.performance for point in result.points] == [100.0, 25.0]
 
 
+def test_curve_without_task_is_fine_without_model(tmp_path, data_dir):
+    other_task_curve = ReferenceCurve(tasks={"MRPC": CURVE.points("SST-2")})
+    path = predictions_file(tmp_path, "a.tsv", GOLD)
+    result = evaluate("SST-2", data_dir, [path], reference=other_task_curve)
+    assert result.points[0].performance == 100.0
+    assert result.provenance["reference_points"] == []
+
+
 def test_to_dict_has_cli_keys(tmp_path, data_dir):
     result = evaluate("SST-2", data_dir, [predictions_file(tmp_path, "a.tsv", GOLD)])
     data = result.to_dict()
