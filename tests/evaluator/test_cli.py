@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, write_file
+from evaluator_files import REPO_ROOT, write_file
 
 from evaluator import cli
 from evaluator.scoring import default_reference_curve

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import write_file
+from evaluator_files import write_file
 
 from evaluator.errors import InvalidInputError, MeasurementError
 from evaluator.evaluate import evaluate

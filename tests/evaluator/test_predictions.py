@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import write_file
+from evaluator_files import write_file
 
 from evaluator.errors import InvalidInputError, Problem, ProblemList
 from evaluator.predictions import ModuleShape, parse_modules, read_predictions

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import write_file
+from evaluator_files import write_file
 
 from evaluator.errors import DataError
 from evaluator.readers import read_split, read_test_inputs, read_test_set, read_tsv

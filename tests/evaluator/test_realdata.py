@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from conftest import write_file
+from evaluator_files import write_file
 
 from evaluator.evaluate import evaluate
 from evaluator.readers import read_split, read_test_inputs, read_test_set
