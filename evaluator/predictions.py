@@ -38,6 +38,7 @@ PRED = "pred"
 MODULES = "modules"
 MISSING_INDICES_SHOWN = 10
 
+_INTEGER = re.compile(r"\s*-?[0-9]+\s*")
 _ENTRY = re.compile(r"\s*\(\s*([0-9]+(?:\s*,\s*[0-9]+)*)\s*\)\s*,\s*([A-Za-z0-9_.\-]+)\s*")
 
 Prediction = int | float
@@ -212,11 +213,10 @@ class _RowParser:
         self.modules[position] = modules
 
     def parse_index(self, number: int, text: str) -> int | None:
-        try:
-            index = int(text)
-        except ValueError:
+        if not _INTEGER.fullmatch(text):
             self.problem(number, text, "index is not an integer; expected a test index")
             return None
+        index = int(text)
         if index not in self.position_of:
             self.problem(number, text, f"unknown index; test indices of {self.task.key} run "
                          f"from {min(self.position_of)} to {max(self.position_of)}")
@@ -235,7 +235,8 @@ class _RowParser:
 
     def _parse_score(self, number: int, text: str) -> float | None:
         try:
-            value = float(text)
+            # float() also accepts "1_000"; a score never needs the underscore.
+            value = math.nan if "_" in text else float(text)
         except ValueError:
             value = math.nan
         if not math.isfinite(value):
@@ -246,12 +247,11 @@ class _RowParser:
 
     def _parse_class(self, number: int, text: str) -> int | None:
         labels = ", ".join(map(str, self.task.labels))
-        try:
-            value = int(text)
-        except ValueError:
+        if not _INTEGER.fullmatch(text):
             self.problem(number, text, f"pred is not an integer class label; "
                          f"{self.task.key} labels are {labels}")
             return None
+        value = int(text)
         if value not in self.task.labels:
             self.problem(number, text, f"pred is not a {self.task.key} label; "
                          f"expected one of {labels}")

@@ -137,7 +137,7 @@ def test_missing_indices_list_is_shortened(tmp_path):
     )
 
 
-@pytest.mark.parametrize("value", ["1.0", "one", "", " ", "True"])
+@pytest.mark.parametrize("value", ["1.0", "one", "", " ", "True", "0_1", "1e0", "\u0661"])
 def test_class_label_must_be_integer(tmp_path, value):
     _, problems = validate(tmp_path, f"index\tpred\n0\t{value}\n1\t1\n2\t1\n3\t1\n")
     assert problems == [Problem("preds.tsv", 2, value,
@@ -151,13 +151,21 @@ def test_class_label_must_be_in_label_set(tmp_path, value):
                                 "pred is not a SST-2 label; expected one of 0, 1")]
 
 
-@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "NaN", "high", ""])
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "NaN", "high", "", "1_0", "Infinity"])
 def test_regression_pred_must_be_finite(tmp_path, value):
     _, problems = validate(tmp_path, f"index\tpred\n0\t{value}\n1\t1\n2\t1\n3\t1\n", task=STSB)
     assert len(problems) == 1
     assert problems[0].line == 2
     assert problems[0].value == value
     assert "pred is not a finite number" in problems[0].message
+
+
+@pytest.mark.parametrize("value", ["0_1", "1.0", "+1", "\u0661"])
+def test_index_must_be_plain_integer(tmp_path, value):
+    _, problems = validate(tmp_path, f"index\tpred\n{value}\t1\n", indices=[1])
+    assert problems[0].line == 2
+    assert problems[0].value == value
+    assert problems[0].message == "index is not an integer; expected a test index"
 
 
 def test_wrong_field_count_names_line(tmp_path):
