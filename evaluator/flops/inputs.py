@@ -53,15 +53,25 @@ def input_dtype(module: nn.Module) -> torch.dtype:
     return torch.int64 if is_embedding_module(module) else torch.float32
 
 
+def _device(module: nn.Module) -> torch.device:
+    """Return the device of the module's first parameter, else the CPU."""
+    parameter = next(module.parameters(), None)
+    return parameter.device if parameter is not None else torch.device("cpu")
+
+
 def make_input(module: nn.Module, shape: tuple[int, ...]) -> torch.Tensor:
-    """Build the dummy input of shape (1, *shape) for one forward pass.
+    """Build the dummy input of shape (1, *shape) on the module's device.
 
     Integer inputs are zeros, because token id 0 is valid in every vocabulary.
-    Floating-point inputs are standard normal with a fixed seed.
+    Floating-point inputs are standard normal with a fixed seed. Modules built
+    on the meta device get meta inputs, so tracing records shapes without
+    computing values.
     """
     dtype = input_dtype(module)
     full_shape = (1, *shape)
     if not dtype.is_floating_point:
-        return torch.zeros(full_shape, dtype=dtype)
-    generator = torch.Generator().manual_seed(FLOAT_INPUT_SEED)
-    return torch.randn(full_shape, generator=generator).to(dtype)
+        example = torch.zeros(full_shape, dtype=dtype)
+    else:
+        generator = torch.Generator().manual_seed(FLOAT_INPUT_SEED)
+        example = torch.randn(full_shape, generator=generator).to(dtype)
+    return example.to(_device(module))
