@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from elue_site.benchmark.models import ModelEntry, ReferencePoint, ResultPoint, Submission, Task
-from elue_site.leaderboards.boards import best_point
+from elue_site.benchmark.models import ReferencePoint, Source, Task
+from elue_site.leaderboards.boards import EntryInfo, PointInfo, ResultInfo, best_point
 from elue_site.leaderboards.directions import higher_is_better
 from elue_site.leaderboards.ranking import PlotPoint, pareto_front
 from elue_site.leaderboards.sorting import ASCENDING, Column
@@ -23,29 +23,28 @@ from elue_site.leaderboards.sorting import ASCENDING, Column
 MFLOPS = 1e6
 REFERENCE_COLOUR = "#7f7f7f"
 FRONT_COLOUR = "#d62728"
+OTHERS_COLOUR = "#b0b7c3"
+# Entries drawn as traces of their own; the rest share one grey trace.
+MAX_ENTRY_TRACES = 40
 
 
 @dataclass(frozen=True)
 class TaskRow:
-    """One entry on a task page: its counted submission and its points."""
+    """One entry on a task page: its counted result and its points in FLOPs order."""
 
-    entry: ModelEntry
-    submission: Submission
-    points: list[ResultPoint]
-    best: ResultPoint
+    entry: EntryInfo
+    result: ResultInfo
+    points: list[PointInfo]
+    best: PointInfo
 
     @classmethod
-    def build(cls, task_key: str, entry: ModelEntry, submission: Submission) -> "TaskRow":
-        points = sorted(submission.points.all(), key=lambda point: (point.flops, point.position))
-        return cls(entry, submission, points, best_point(task_key, points))
-
-    @property
-    def best_mflops(self) -> float:
-        return self.best.flops / MFLOPS
+    def build(cls, task_key: str, entry: EntryInfo, result: ResultInfo) -> "TaskRow":
+        points = sorted(result.points, key=lambda point: (point.flops, point.position))
+        return cls(entry, result, points, best_point(task_key, points))
 
     @property
     def mparams(self) -> float | None:
-        params = self.best.params if self.best.params is not None else self.submission.params
+        params = self.best.params if self.best.params is not None else self.result.params
         return None if params is None else params / 1e6
 
 
@@ -56,15 +55,24 @@ def task_columns() -> list[Column[TaskRow]]:
         Column("performance", _("Best performance"), lambda row: row.best.performance),
         Column("mflops", _("MFLOPs at best"), lambda row: row.best.flops, ASCENDING),
         Column("params", _("Parameters (M)"), lambda row: row.mparams, ASCENDING),
-        Column("score", _("Task score"), lambda row: row.submission.task_score),
+        Column("score", _("Task score"), lambda row: row.result.task_score),
         Column("points", _("Points"), lambda row: len(row.points)),
     ]
 
 
 def task_figure(task: Task, rows: Sequence[TaskRow], reference: Sequence[ReferencePoint]) -> dict[str, object]:
-    """Build the plotly figure (data and layout) of a task page."""
+    """Build the plotly figure (data and layout) of a task page.
+
+    The best MAX_ENTRY_TRACES entries by best performance get a trace and a
+    legend item each. The others share one trace whose points are joined per
+    entry and separated by gaps, which keeps the browser fast with many entries.
+    """
+    direction = higher_is_better(task.key)
+    ranked = sorted(rows, key=lambda row: (-row.best.performance if direction else row.best.performance, row.entry.name.lower(), row.entry.pk))
     traces = [_reference_trace(reference)] if reference else []
-    traces += [_entry_trace(row) for row in rows]
+    traces += [_entry_trace(row) for row in ranked[:MAX_ENTRY_TRACES]]
+    if len(ranked) > MAX_ENTRY_TRACES:
+        traces.append(_others_trace(ranked[MAX_ENTRY_TRACES:]))
     front = _front_trace(task.key, rows)
     if front is not None:
         traces.append(front)
@@ -103,10 +111,33 @@ def _entry_trace(row: TaskRow) -> dict[str, object]:
     }
 
 
-def _source_label(point: ResultPoint) -> str:
+def _others_trace(rows: Sequence[TaskRow]) -> dict[str, object]:
+    x: list[float | None] = []
+    y: list[float | None] = []
+    text: list[str | None] = []
+    for row in rows:
+        x += [point.flops / MFLOPS for point in row.points] + [None]
+        y += [point.performance for point in row.points] + [None]
+        text += [row.entry.name] * len(row.points) + [None]
+    return {
+        "type": "scatter",
+        "mode": "lines+markers",
+        "name": _("Other entries (%(count)s)") % {"count": len(rows)},
+        "x": x,
+        "y": y,
+        "text": text,
+        "connectgaps": False,
+        "hovertemplate": "<b>%{text}</b><br>%{x:,.0f} MFLOPs<br>" + _("performance") + " %{y:.2f}<extra></extra>",
+        "line": {"color": OTHERS_COLOUR, "width": 1},
+        "marker": {"color": OTHERS_COLOUR, "size": 4},
+        "meta": {"role": "others"},
+    }
+
+
+def _source_label(point: PointInfo) -> str:
     label = _("performance %(performance)s, FLOPs %(flops)s") % {
-        "performance": point.get_performance_source_display(),
-        "flops": point.get_flops_source_display(),
+        "performance": Source(point.performance_source).label,
+        "flops": Source(point.flops_source).label,
     }
     return label + (" " + _("(estimate)") if point.is_estimate else "")
 

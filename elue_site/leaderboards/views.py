@@ -2,14 +2,16 @@
 
 The boards list only entries that are published and not hidden by staff.
 An entry page also opens for its owner and for staff. For anyone else an
-unlisted entry answers 404, so its name and results stay private.
+unlisted entry returns 404, so its name and results stay private.
 Every page runs a fixed number of queries, whatever the number of entries.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
@@ -29,12 +31,16 @@ from elue_site.leaderboards.ranking import (
 from elue_site.leaderboards.sorting import ASCENDING, Column, apply_sort, headings, sort_order
 
 
+# Rows per page of a board or task table; ranking and sorting use every row.
+PAGE_SIZE = 100
+
+
 @dataclass(frozen=True)
 class BoardRow:
     """One row of the overall board or a track: the entry and its ranked numbers."""
 
     ranked: RankedEntry
-    entry: ModelEntry
+    entry: boards.EntryInfo
     cells: list[TaskCell | None]
 
     @property
@@ -76,7 +82,14 @@ def _sorted_board(request: HttpRequest, rows: list[BoardRow], tasks: list[Task])
     columns = _board_columns(tasks)
     order = sort_order(request.GET, columns, default="rank")
     rows = apply_sort(rows, columns, order, tie_break=lambda row: row.ranked.rank)
-    return {"rows": rows, "headings": headings(columns, order), "tasks": tasks}
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return {
+        "rows": page.object_list,
+        "page": page,
+        "page_query": urlencode({"sort": order.key, "dir": order.direction}),
+        "headings": headings(columns, order),
+        "tasks": tasks,
+    }
 
 
 def _summaries() -> tuple[list[Task], dict[int, boards.EntryResults], list[EntrySummary]]:
@@ -112,15 +125,18 @@ def task_page(request: HttpRequest, task_key: str) -> HttpResponse:
     task = get_object_or_404(Task, key=task_key)
     results = boards.listed_results(task)
     reference = list(task.reference_points.order_by("flops"))
-    rows = [plots.TaskRow.build(task.key, result.entry, result.submissions[task.key]) for result in results]
+    rows = [plots.TaskRow.build(task.key, result.entry, result.results[task.key]) for result in results]
 
     columns = plots.task_columns()
     order = sort_order(request.GET, columns, default="performance")
     rows = apply_sort(rows, columns, order, tie_break=lambda row: (row.entry.name.lower(), row.entry.pk))
+    submitted = Paginator([row for row in rows if not row.entry.is_paper_seed], PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "task": task,
         "paper_rows": [row for row in rows if row.entry.is_paper_seed],
-        "submitted_rows": [row for row in rows if not row.entry.is_paper_seed],
+        "submitted_rows": submitted.object_list,
+        "page": submitted,
+        "page_query": urlencode({"sort": order.key, "dir": order.direction}),
         "headings": headings(columns, order),
         "plot": plots.task_figure(task, rows, reference),
         "reference": reference,

@@ -369,3 +369,35 @@ def test_signed_filter(score, expected):
     from elue_site.leaderboards.templatetags.leaderboards import signed
 
     assert signed(score) == expected
+
+
+def test_task_plot_merges_entries_beyond_limit(client, tasks, owner, monkeypatch):
+    from elue_site.leaderboards import plots
+
+    monkeypatch.setattr(plots, "MAX_ENTRY_TRACES", 2)
+    sst2 = tasks["SST-2"]
+    for number, performance in enumerate([84.0, 88.0, 86.0, 85.0]):
+        add_result(make_entry(owner, f"e{number}"), sst2, [(performance, 1000 + number), (performance - 1, 500)], score=0.0)
+
+    traces = _traces(client.get(reverse("leaderboards:task", kwargs={"task_key": "SST-2"})))
+    # Best two (e1 88.0, e2 86.0) get their own traces; e3 (85.0) and e0 (84.0)
+    # share one trace, each entry's points separated by a gap (None).
+    assert {"e1", "e2"} <= set(traces)
+    assert "e0" not in traces
+    others = traces["Other entries (2)"]
+    assert others["text"] == ["e3", "e3", None, "e0", "e0", None]
+    assert others["x"] == [500.0, 1003.0, None, 500.0, 1000.0, None]
+
+
+def test_overall_board_paginates(client, tasks, owner, monkeypatch):
+    from elue_site.leaderboards import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    for number in range(5):
+        add_all_tasks(make_entry(owner, f"p{number}"), tasks, 0.1 * number)
+
+    first = client.get(reverse("leaderboards:overall"))
+    assert [row.ranked.rank for row in first.context["rows"]] == [1, 2]
+    last = client.get(reverse("leaderboards:overall"), {"page": 3, "sort": "rank", "dir": "asc"})
+    assert [row.entry.name for row in last.context["rows"]] == ["p0"]
+    assert "page=2" in last.content.decode()
