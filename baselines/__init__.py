@@ -1,0 +1,1 @@
+"""Reference models for ELUE: ElasticBERT, trained and packaged as submissions."""

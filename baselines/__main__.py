@@ -1,0 +1,5 @@
+"""Entry point of `python -m baselines`."""
+
+from baselines.cli import main
+
+raise SystemExit(main())

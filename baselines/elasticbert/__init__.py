@@ -1,0 +1,1 @@
+"""ElasticBERT: a BERT with an exit after every layer (see `model`)."""
