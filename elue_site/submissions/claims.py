@@ -60,18 +60,41 @@ def claim(submission_id: int) -> Claim | None:
     if updated == 1:
         return _current_claim(submission_id)
 
-    row = Submission.objects.filter(pk=submission_id).values("status", "attempts", "heartbeat_at").first()
+    row = Submission.objects.filter(pk=submission_id).values(
+        "status", "attempts", "heartbeat_at", "claimed_by",
+    ).first()
     if row is None:
         logger.warning("Submission %s does not exist; task skipped", submission_id)
         return None
     if row["status"] != Status.RUNNING:
         logger.info("Submission %s is already %s; duplicate task skipped", submission_id, row["status"])
         return None
-    if row["heartbeat_at"] is not None and row["heartbeat_at"] >= stale_before():
+    if claimer_is_dead(row["claimed_by"]):
+        logger.warning("Submission %s: its worker %s is no longer running", submission_id, row["claimed_by"])
+    elif row["heartbeat_at"] is not None and row["heartbeat_at"] >= stale_before():
         logger.info("Submission %s is running elsewhere (fresh heartbeat); duplicate task skipped",
                     submission_id)
         return None
     return _reclaim_stale(submission_id, row["attempts"], row["heartbeat_at"])
+
+
+def claimer_is_dead(claimed_by: str) -> bool:
+    """True when `claimed_by` names a process on this host that no longer exists.
+
+    A worker process killed mid-run is then re-claimed at once when the broker
+    redelivers its task, instead of waiting for its heartbeat to go stale.
+    Claims by other hosts are judged by their heartbeat only.
+    """
+    host, _, pid = claimed_by.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def _current_claim(submission_id: int) -> Claim:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import importlib.metadata
 import logging
 import platform
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import evaluator
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from elue_site.benchmark.models import PredictionFile, ResultPoint, Route, Source, Status, Submission
@@ -49,6 +50,38 @@ class ProgressRecorder:
         )
 
 
+class Heartbeat:
+    """Background thread that refreshes heartbeat_at while the evaluation runs.
+
+    The evaluator reports no progress while the sandbox measures a model
+    file, which can take longer than ELUE_HEARTBEAT_STALE_SECONDS; without
+    this thread a healthy run would look lost and be claimed twice.
+    """
+
+    def __init__(self, claim: Claim) -> None:
+        self.claim = claim
+        self.interval = max(1.0, settings.ELUE_HEARTBEAT_STALE_SECONDS / 5)
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"heartbeat-{claim.submission_id}", daemon=True)
+
+    def __enter__(self) -> "Heartbeat":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stopped.set()
+        self.thread.join()
+
+    def _beat(self) -> None:
+        try:
+            while not self.stopped.wait(self.interval):
+                self.claim.rows().update(heartbeat_at=timezone.now())
+        except DatabaseError:
+            logger.exception("Submission %s: heartbeat update failed", self.claim.submission_id)
+        finally:
+            connection.close()
+
+
 def run_evaluation(claim: Claim) -> Any:
     """Evaluate the claimed submission; return the evaluator's EvaluationResult."""
     submission = Submission.objects.select_related("task").get(pk=claim.submission_id)
@@ -58,9 +91,10 @@ def run_evaluation(claim: Claim) -> Any:
     options: dict[str, Any] = {"reference": curve, "progress": ProgressRecorder(claim)}
     if settings.ELUE_EVALUATION_TIMEOUT:
         options["timeout"] = settings.ELUE_EVALUATION_TIMEOUT
-    return evaluator.evaluate(
-        submission.task.key, settings.ELUE_PRIVATE_DATA_DIR, predictions, model_file, **options,
-    )
+    with Heartbeat(claim):
+        return evaluator.evaluate(
+            submission.task.key, settings.ELUE_PRIVATE_DATA_DIR, predictions, model_file, **options,
+        )
 
 
 def library_versions() -> dict[str, str]:

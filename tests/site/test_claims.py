@@ -7,6 +7,9 @@ labels are TINY_SST2_LABELS.
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -202,3 +205,36 @@ def test_recover_leaves_fresh_runs(queued, monkeypatch):
     assert claims.recover_stale_runs() == {"requeued": 0, "failed": 0}
     queued.refresh_from_db()
     assert queued.status == Status.RUNNING
+
+
+def test_dead_claimer_on_this_host_reclaimed(queued):
+    exited = subprocess.Popen([sys.executable, "-c", "pass"])
+    exited.wait()
+    claims.claim(queued.pk)
+    Submission.objects.filter(pk=queued.pk).update(claimed_by=f"{socket.gethostname()}:{exited.pid}")
+    assert claims.claim(queued.pk) == claims.Claim(queued.pk, 2)
+
+
+def test_other_host_claim_judged_by_heartbeat(queued):
+    claims.claim(queued.pk)
+    Submission.objects.filter(pk=queued.pk).update(claimed_by="another-host:1")
+    assert claims.claim(queued.pk) is None
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_heartbeat_thread_refreshes_row(owner, settings):
+    import time
+
+    settings.ELUE_HEARTBEAT_STALE_SECONDS = 10
+    submission = make_submission(make_entry(owner), predictions=[predictions_tsv([1])])
+    claim = claims.claim(submission.pk)
+    old = timezone.now() - timedelta(hours=1)
+    Submission.objects.filter(pk=submission.pk).update(heartbeat_at=old)
+    with evaluation.Heartbeat(claim):
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            submission.refresh_from_db()
+            if submission.heartbeat_at > old:
+                break
+            time.sleep(0.2)
+    assert submission.heartbeat_at > old

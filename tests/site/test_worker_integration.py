@@ -30,7 +30,7 @@ from elue_site.benchmark.models import ReferencePoint, Status, Submission, Task
 from elue_site.celery import app as celery_app
 from site_factories import make_entry, make_user
 
-pytestmark = [pytest.mark.worker, pytest.mark.realdata, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.realdata, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BROKER_DB = 5
@@ -133,6 +133,15 @@ def _wait_done(pks: list[int], log: Path) -> dict[int, Submission]:
     pytest.fail(f"submissions not done after {WAIT_SECONDS} s; worker log:\n{log.read_text()[-4000:]}")
 
 
+def _submit(client: Client, entry, task_key: str, predictions: Path, model: Path) -> int:
+    with open(predictions, "rb") as predictions_stream, open(model, "rb") as model_stream:
+        response = client.post(reverse("submissions:create", args=[entry.pk]), {
+            "task": task_key, "route": "model", "predictions": predictions_stream, "model_file": model_stream,
+        })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return Submission.objects.latest("pk").pk
+
+
 def test_route3_end_to_end(worker, real_data_dir, tmp_path):
     from django.core.management import call_command
 
@@ -151,12 +160,7 @@ def test_route3_end_to_end(worker, real_data_dir, tmp_path):
     for task_key in ("SST-2", "MRPC"):
         predictions = tmp_path / f"{task_key}.tsv"
         indices[task_key] = predictions_file(predictions, task_key, real_data_dir)
-        with open(predictions, "rb") as predictions_stream, open(model, "rb") as model_stream:
-            response = client.post(reverse("submissions:create", args=[entry.pk]), {
-                "task": task_key, "route": "model", "predictions": predictions_stream, "model_file": model_stream,
-            })
-        assert response.status_code == 302, response.content.decode()[:2000]
-        pks.append(Submission.objects.latest("pk").pk)
+        pks.append(_submit(client, entry, task_key, predictions, model))
 
     done = _wait_done(pks, worker)
     for pk, task_key, lowest_reference in zip(pks, ("SST-2", "MRPC"), (87.0, 87.3)):
@@ -175,3 +179,40 @@ def test_route3_end_to_end(worker, real_data_dir, tmp_path):
         assert "linear" in submission.provenance["operators"][0]
         page = client.get(reverse("submissions:status", args=[pk])).json()
         assert page["status_display"] == "Finished"
+
+
+def _wait_measuring(pk: int, log: Path) -> Submission:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        submission = Submission.objects.get(pk=pk)
+        if submission.status == Status.RUNNING and submission.progress_step == "measuring":
+            return submission
+        assert not submission.is_done, (submission.status, submission.failure_reason)
+        time.sleep(0.2)
+    pytest.fail(f"submission {pk} never started measuring; worker log:\n{log.read_text()[-4000:]}")
+
+
+def test_killed_worker_process_redelivered(worker, real_data_dir, tmp_path):
+    """SIGKILL the pool process mid-measurement: the task is redelivered and re-claimed."""
+    from django.core.management import call_command
+
+    call_command("import_task_data", str(real_data_dir), "--tasks", "SST-2")
+    _curve("SST-2", 88.6, 4238, 87.0, 2119)
+    owner = make_user("survivor")
+    client = Client()
+    client.force_login(owner)
+    model = tmp_path / "slow_model.py"
+    model.write_text("import time\ntime.sleep(6)\n" + TOY_MODEL, encoding="utf-8")
+    predictions = tmp_path / "SST-2.tsv"
+    predictions_file(predictions, "SST-2", real_data_dir)
+
+    pk = _submit(client, make_entry(owner, "SlowToyNet"), "SST-2", predictions, model)
+    running = _wait_measuring(pk, worker)
+    pool_process = int(running.claimed_by.rsplit(":", 1)[1])
+    os.kill(pool_process, signal.SIGKILL)
+
+    done = _wait_done([pk], worker)[pk]
+    assert done.status == Status.FINISHED, (done.failure_reason, done.errors)
+    assert done.attempts == 2
+    assert done.points.get().performance == 100.0
+    assert done.claimed_by != running.claimed_by
