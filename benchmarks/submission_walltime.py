@@ -3,10 +3,10 @@
 Runs against a platform that is already up (for example `bash
 scripts/start.sh DATA_DIR`) with the same settings in the environment
 (ELUE_VAR_DIR, or DATABASE_URL and CELERY_BROKER_URL). For each task it
-uploads, through the same service as the web form, one predictions file of
-a static 12-layer BERT-base (the gold labels as predictions, modules at each
-example's real token count) and a BERT-base model file, then polls the
-database until the worker marks the submission FINISHED or FAILED.
+uploads a predictions file of a static 12-layer BERT-base and a BERT-base
+model file through the same service as the web form. The predictions are
+the gold labels, with modules at each example's real token count. It then
+polls the database until the worker marks the submission FINISHED or FAILED.
 
     .venv/bin/python benchmarks/submission_walltime.py ../shared/data/elue [TASK ...]
 

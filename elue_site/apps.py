@@ -22,7 +22,7 @@ class ProjectConfig(AppConfig):
 def create_local_folders() -> None:
     """Create the upload, private-data and file-broker folders if missing.
 
-    The private data folder holds hidden test labels, so it is created with
+    The private data folder contains hidden test labels, so it is created with
     mode 0700 (owner only).
     """
     os.makedirs(settings.MEDIA_ROOT, exist_ok=True)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Source(models.TextChoices):
-    """Where a stored number came from."""
+    """Origin of a stored number."""
 
     MEASURED = "measured", _("measured")
     SELF_REPORTED = "self-reported", _("self-reported")
@@ -147,7 +147,7 @@ class ModelEntry(models.Model):
 
 
 class Route(models.TextChoices):
-    """How a submission's numbers were obtained."""
+    """Submission route: the way a submission's numbers were obtained."""
 
     PAPER = "paper", _("paper points typed in")
     PREDICTIONS = "predictions", _("predictions files, cost typed in")
@@ -238,8 +238,8 @@ class PredictionFile(models.Model):
 class ResultPoint(models.Model):
     """One (performance, FLOPs, parameters) point of a submission and its task score.
 
-    The *_source fields say which number was measured, typed by the
-    submitter or taken from a paper; `is_estimate` marks FLOPs derived by
+    The *_source fields record which number was measured, typed by the
+    submitter or taken from a paper. `is_estimate` marks FLOPs derived by
     scaling rather than measured or published.
     """
 

@@ -1,4 +1,4 @@
-"""Who may see and change entries, submissions and their files.
+"""Access rules for reading and changing entries, submissions and their files.
 
 Owners manage their own entries; staff may read everything. Anyone else gets
 404, not 403, so the existence of a private entry is never revealed.

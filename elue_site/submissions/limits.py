@@ -1,7 +1,7 @@
 """Upload limits, shared by the submission form and the API.
 
 Each check raises django ValidationError with a code and the limit's value,
-so both the form and the API's JSON error can say which limit was hit.
+so both the form and the API's JSON error can name the limit that was hit.
 Submissions that failed because of the platform (`counts_against_quota`
 false) count toward neither the daily nor the running limit.
 """

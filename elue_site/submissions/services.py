@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class SubmissionRequest:
-    """What a submitter sends for one task of one entry."""
+    """Inputs of one submission: one task of one entry, by one route."""
 
     entry: ModelEntry
     task: Task

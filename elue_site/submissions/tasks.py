@@ -9,9 +9,9 @@ Failure handling of `evaluate_submission`:
   the row goes back to QUEUED and the task retries with backoff, at most
   ELUE_MAX_ATTEMPTS - 1 times, then FAILED with the reason and not counted;
 * a worker killed mid-run: acks_late and reject_on_worker_lost make the
-  broker redeliver the task, which re-claims the row once its heartbeat is
-  stale (see claims.py); `recover_stale_runs` catches rows whose message was
-  lost as well.
+  broker redeliver the task. The redelivered task re-claims the row when the
+  claiming process is gone or its heartbeat is stale (see claims.py).
+  `recover_stale_runs` also catches rows whose message was lost.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Fixtures of the platform tests: personas, private folders and task data.
 
 Personas: `owner` (owns the entries under test), `other` (another signed-in
-researcher), `staff`, and `anonymous`; each `*_client` is a Django test
+researcher), `staff`, and `anonymous`. Each `*_client` is a Django test
 client logged in as that persona.
 """
 

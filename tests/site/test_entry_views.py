@@ -1,7 +1,7 @@
 """Entry and submission pages for each persona: owner, other user, anonymous, staff.
 
-A private entry, its submissions and its files answer 404 to everyone but
-the owner and staff; only the owner may change an entry.
+A private entry, its submissions and its files return 404 to everyone but
+the owner and staff. Only the owner may change an entry.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """End to end through a real Celery worker process, real Redis and PostgreSQL.
 
-The test uploads route-3 submissions of real SST-2 and MRPC predictions
-(the gold labels of test_full.tsv, so performance is 100) with a toy model
-file, lets a `celery -A elue_site worker` subprocess evaluate them, and
-checks the stored numbers against values worked out here.
+The test uploads route-3 submissions of real SST-2 and MRPC predictions with
+a toy model file. The predictions are the gold labels of test_full.tsv, so
+performance is 100. A `celery -A elue_site worker` subprocess evaluates
+them, and the test checks the stored numbers against values worked out here.
 
 Toy model FLOPs (2 x multiply-accumulates, bias not counted): the embedding
 costs 0, `layer` = Linear(8, 8) at input (n, 8) costs 2*8*8*n = 128n, and
