@@ -34,6 +34,10 @@ zeros (token id 0), all others float32 standard-normal values drawn with a
 fixed seed. A module overrides this with an attribute `elue_input_dtype`
 set to a dtype name ("int64", "float32") or a torch.dtype.
 
+Speed: FlopCounter(try_meta=True), which the sandbox uses, traces a copy of
+each module on PyTorch's meta device (shapes only, no arithmetic) and falls
+back to the module's own device when the forward pass needs tensor values.
+
 Limits: fvcore traces one forward pass, so work whose result only feeds a
 Python `if` may be missing from the trace, and torch.compile'd or scripted
 modules cannot be traced.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -73,11 +74,25 @@ def count_flops(module: nn.Module, shape: tuple[int, ...], *, name: str = "modul
 
 
 class FlopCounter:
-    """Count FLOPs of named modules, tracing each (name, shape) pair once."""
+    """Count FLOPs of named modules, tracing each (name, shape) pair once.
 
-    def __init__(self, modules: Mapping[str, nn.Module]) -> None:
+    With `try_meta`, each module is first traced as a copy on PyTorch's meta
+    device, which records shapes without computing values and is much faster
+    for large inputs. Meta tensors have no values, so a forward pass whose
+    control flow depends on values raises on meta instead of taking another
+    path. Then that module falls back to tracing on its own device.
+
+    NOTE: code that branches on the device type can take another path on
+    meta. PyTorch's fused attention paths do so (CPU and CUDA only), and
+    their unfused paths cost the same, but the operator breakdown differs.
+    """
+
+    def __init__(self, modules: Mapping[str, nn.Module], *, try_meta: bool = False) -> None:
         self._modules = modules
+        self._try_meta = try_meta
         self._cache: dict[tuple[str, tuple[int, ...]], FlopCount] = {}
+        # Meta copy per module name, or None once meta tracing failed for it.
+        self._meta_copies: dict[str, nn.Module | None] = {}
 
     def count(self, name: str, shape: tuple[int, ...]) -> FlopCount:
         """Return the count of module `name` at `shape`; KeyError if unknown."""
@@ -86,15 +101,44 @@ class FlopCounter:
         if cached is not None:
             return cached
 
-        result = count_flops(self._modules[name], key[1], name=name)
+        result = self._count_uncached(name, key[1])
         logger.debug("Counted %s at %s: %s FLOPs", name, key[1], result.flops)
         self._cache[key] = result
         return result
+
+    def _meta_copy(self, name: str) -> nn.Module | None:
+        if name not in self._meta_copies:
+            module = self._modules[name]
+            try:
+                self._meta_copies[name] = copy.deepcopy(module).to("meta")
+            # deepcopy and .to() can run arbitrary module code.
+            except Exception as error:
+                logger.debug("No meta copy of %s: %s", name, error)
+                self._meta_copies[name] = None
+        return self._meta_copies[name]
+
+    def _count_uncached(self, name: str, shape: tuple[int, ...]) -> FlopCount:
+        meta = self._meta_copy(name) if self._try_meta else None
+        if meta is not None:
+            try:
+                return count_flops(meta, shape, name=name)
+            except UnpricedOperatorError:
+                raise
+            # A value-dependent forward fails on meta with any exception type.
+            except Exception as error:
+                logger.debug("Tracing %s on meta failed, using its own device: %s", name, error)
+                self._meta_copies[name] = None
+        return count_flops(self._modules[name], shape, name=name)
 
     @property
     def traces(self) -> int:
         """Number of distinct (name, shape) pairs traced so far."""
         return len(self._cache)
+
+    @property
+    def meta_modules(self) -> set[str]:
+        """Names of the modules traced on the meta device so far."""
+        return {name for name, module in self._meta_copies.items() if module is not None}
 
 
 def count_parameters(model: nn.Module) -> int:

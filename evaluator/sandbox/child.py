@@ -128,7 +128,7 @@ def count_requests(module_list: dict[str, Any], requests: list[tuple[str, tuple[
     """Count FLOPs of every known (name, shape) request."""
     from evaluator.flops import FlopCounter, UnpricedOperatorError
 
-    counter = FlopCounter(module_list)
+    counter = FlopCounter(module_list, try_meta=True)
     counts: list[list[Any]] = []
     unknown: set[str] = set()
     unsupported: dict[str, int] = {}

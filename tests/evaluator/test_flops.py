@@ -91,6 +91,20 @@ class CustomFunction(nn.Module):
         return OpaqueSquare.apply(x)
 
 
+class ValueBranch(nn.Module):
+    """Takes a wide or a narrow path depending on the input's values."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.wide = nn.Linear(4, 32)
+        self.narrow = nn.Linear(4, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.abs().sum() > 0:
+            return self.wide(x)
+        return self.narrow(x)
+
+
 class TokenLookup(nn.Module):
     """Looks token ids up in a bare parameter, so only the override marks it."""
 
@@ -290,3 +304,25 @@ def test_identical_measurements_identical() -> None:
     second = count_flops(SelfAttention(8, 2, need_weights=True), (4, 8))
 
     assert first == second
+
+
+def test_meta_counter_matches_own_device() -> None:
+    modules = {"attention": SelfAttention(8, 2, need_weights=False), "norm": nn.LayerNorm(8)}
+    meta_counter = FlopCounter(modules, try_meta=True)
+
+    for name in modules:
+        assert meta_counter.count(name, (4, 8)).flops == count_flops(modules[name], (4, 8)).flops
+    assert meta_counter.meta_modules == {"attention", "norm"}
+    # nn.MultiheadAttention's fused path accepts only CPU and CUDA tensors,
+    # so on meta the same work shows up as projections and SDPA.
+    assert set(meta_counter.count("attention", (4, 8)).operators) == {"linear", "scaled_dot_product_attention"}
+
+
+def test_meta_counter_falls_back_on_value_branch() -> None:
+    counter = FlopCounter({"branch": ValueBranch()}, try_meta=True)
+
+    result = counter.count("branch", (3, 4))
+
+    # The standard-normal input has a non-zero sum, so the wide path runs.
+    assert result.flops == 2 * (3 * 4 * 32)
+    assert counter.meta_modules == set()

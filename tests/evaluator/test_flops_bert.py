@@ -7,7 +7,7 @@ import pytest
 from transformers import BertConfig, BertForSequenceClassification, BertModel
 from transformers.models.bert.modeling_bert import BertLayer
 
-from evaluator.flops import count_flops, count_parameters
+from evaluator.flops import FlopCounter, count_flops, count_parameters
 
 
 def bert_base_config(attention: str) -> BertConfig:
@@ -38,6 +38,14 @@ def test_bert_layer_matches_elue_formula(attention: str, tokens: int) -> None:
 
     expected = elue_layer_flops(tokens)
     assert result.flops == pytest.approx(expected, rel=0.005)
+
+
+def test_bert_layer_same_on_meta() -> None:
+    layer = BertLayer(bert_base_config("sdpa"))
+    counter = FlopCounter({"layer": layer}, try_meta=True)
+
+    assert counter.count("layer", (64, 768)) == count_flops(layer, (64, 768))
+    assert counter.meta_modules == {"layer"}
 
 
 def test_bert_model_is_embedding_module() -> None:
