@@ -145,3 +145,24 @@ def store_paper_points(submission: Submission, points: list[PaperPoint], source:
     submission.status = Status.FINISHED
     submission.finished_at = timezone.now()
     submission.save()
+
+
+def delete_entry(entry: ModelEntry) -> None:
+    """Delete an entry with its submissions, results and their uploaded files."""
+    stored = []
+    for submission in entry.submissions.prefetch_related("prediction_files"):
+        stored += [prediction.file for prediction in submission.prediction_files.all()]
+        if submission.model_file:
+            stored.append(submission.model_file)
+    names = [(item.storage, item.name) for item in stored]
+    with transaction.atomic():
+        entry.delete()
+        transaction.on_commit(lambda: _delete_files(names))
+
+
+def _delete_files(names: list) -> None:
+    for storage, name in names:
+        try:
+            storage.delete(name)
+        except OSError as error:
+            logger.warning("Could not delete uploaded file %s: %s", name, error)

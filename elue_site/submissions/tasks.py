@@ -78,6 +78,13 @@ def evaluate_submission(self: Task, submission_id: int) -> str:
     except (OSError, DatabaseError) as error:
         logger.exception("Submission %s: platform error during evaluation", submission_id)
         return _retry_or_fail(self, claim, f"platform error: {type(error).__name__}: {error}")
+    except Exception:
+        # A bug in the platform or the evaluator: record it so the row does not
+        # stay RUNNING until the stale-run recovery retries the same bug.
+        logger.exception("Submission %s: unexpected error during evaluation", submission_id)
+        mark_failed(claim, "An internal error stopped the evaluation. It does not count against "
+                    "your quota; the site staff can rerun it.", counts_against_quota=False)
+        raise
 
     wall = time.monotonic() - started
     stored = store_result(claim, result, wall)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from elue_site.benchmark.models import PredictionFile, Submission
 from elue_site.submissions import access
 from elue_site.submissions.forms import EntryForm, SubmissionForm
-from elue_site.submissions.services import create_submission
+from elue_site.submissions.services import create_submission, delete_entry
 from elue_site.submissions.status import queue_position, submission_status
 
 logger = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ def entry_delete(request: HttpRequest, pk: int) -> HttpResponse:
     entry = access.owned_entry(request, pk)
     if request.method == "POST":
         logger.info("Entry %s deleted by its owner %s", entry.pk, request.user.pk)
-        entry.delete()
+        delete_entry(entry)
         messages.success(request, _("Entry deleted."))
         return redirect("submissions:mine")
     return render(request, "submissions/entry_confirm_delete.html", {"entry": entry})

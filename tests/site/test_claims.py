@@ -238,3 +238,16 @@ def test_heartbeat_thread_refreshes_row(owner, settings):
                 break
             time.sleep(0.2)
     assert submission.heartbeat_at > old
+
+
+def test_unexpected_error_marks_failed(queued, monkeypatch):
+    def bug(claim):
+        raise ValueError("bug in the platform")
+
+    monkeypatch.setattr("elue_site.submissions.tasks.run_evaluation", bug)
+    outcome = evaluate_submission.apply(args=[queued.pk])
+    queued.refresh_from_db()
+    assert outcome.failed()
+    assert queued.status == Status.FAILED
+    assert queued.counts_against_quota is False
+    assert "internal error" in queued.failure_reason

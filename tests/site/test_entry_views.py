@@ -6,6 +6,8 @@ the owner and staff. Only the owner may change an entry.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 
@@ -177,3 +179,12 @@ def test_queue_position_counts_earlier_queued(owner, other):
     from elue_site.submissions.status import queue_position
     assert queue_position(first) == 1
     assert queue_position(second) == 2
+
+
+def test_delete_removes_uploaded_files(owner_client, entry, submission, django_capture_on_commit_callbacks):
+    stored = submission.prediction_files.get().file
+    path = stored.path
+    with django_capture_on_commit_callbacks(execute=True):
+        owner_client.post(reverse("submissions:entry_delete", args=[entry.pk]))
+    assert not ModelEntry.objects.filter(pk=entry.pk).exists()
+    assert not Path(path).exists()
