@@ -1,10 +1,10 @@
 """Isolated measurement of an untrusted model file.
 
-A model file is only ever imported by a child process inside bubblewrap, with
-no network, no view of the host's files beyond the Python installation, a
-wall-clock timeout enforced by the parent and rlimits on memory, CPU time,
-file size and open files. See evaluator.sandbox.bwrap and
-evaluator.sandbox.limits for the details and defaults.
+A model file is only ever imported by a child process inside bubblewrap. The
+child has no network and cannot read the host's files beyond the Python
+installation. The parent enforces a wall-clock timeout, and rlimits bound the
+child's memory, CPU time, file size and open files. evaluator.sandbox.bwrap
+and evaluator.sandbox.limits give the details and defaults.
 """
 
 from evaluator.sandbox.limits import DEFAULT_TIMEOUT_SECONDS, SandboxLimits

@@ -1,6 +1,6 @@
 """Command line of the bubblewrap sandbox, and its self-test.
 
-The child sees only what the Python interpreter needs, read-only: /usr (and
+The child can read only what the Python interpreter needs, read-only: /usr (and
 the /bin, /lib* links into it), the dynamic-linker cache, the interpreter
 prefix, the virtual environment and the evaluator package. It gets a private
 /tmp, a minimal /dev and /proc, and one writable scratch directory holding a
@@ -24,7 +24,7 @@ from evaluator.errors import MeasurementError
 
 BWRAP_PACKAGE = "bubblewrap"
 SCRATCH_DIR = "/scratch"
-# The evaluator package is mounted here, so /opt/elue goes on sys.path.
+# Parent directory of the evaluator package inside the sandbox.
 PACKAGE_PARENT = "/opt/elue"
 SANDBOX_UID = 65534
 SELF_TEST_TIMEOUT_SECONDS = 30
@@ -46,9 +46,14 @@ SANDBOX_ENVIRONMENT = {
     "TRANSFORMERS_OFFLINE": "1",
 }
 
-# Python code that starts the child with the mounted evaluator package.
+# Python code that starts the child with the mounted evaluator package. An
+# empty package object stands in for evaluator/__init__.py, so the child does
+# not import the metrics and readers that it never uses.
 CHILD_BOOTSTRAP = (
-    f"import sys; sys.path.insert(0, {PACKAGE_PARENT!r}); "
+    "import sys, types; "
+    "package = types.ModuleType('evaluator'); "
+    f"package.__path__ = [{PACKAGE_PARENT + '/evaluator'!r}]; "
+    "sys.modules['evaluator'] = package; "
     "from evaluator.sandbox.child import main; sys.exit(main())"
 )
 

@@ -67,11 +67,17 @@ def _is_allocation_failure(error: BaseException) -> bool:
     return isinstance(error, RuntimeError) and any(marker in text for marker in _ALLOCATION_FAILURES)
 
 
-def _failure(error: BaseException, kind: str, context: str) -> ChildFailure:
-    """Wrap an exception raised by untrusted code, classifying memory errors."""
+def _failure(error: BaseException, kind: str, module: str | None = None) -> ChildFailure:
+    """Wrap an exception raised by untrusted code, classifying memory errors.
+
+    `module` names the module and shape whose forward pass raised, or is None
+    for an error while importing the model file.
+    """
     if _is_allocation_failure(error):
-        return ChildFailure("memory", f"{context} ran out of memory: {type(error).__name__}")
-    return ChildFailure(kind, f"{context} failed:\n{_traceback_tail(error)}")
+        where = f"in {module}" if module else "while importing the model file"
+        return ChildFailure("memory", f"{type(error).__name__} {where}")
+    tail = _traceback_tail(error)
+    return ChildFailure(kind, f"{module}:\n{tail}" if module else tail)
 
 
 def import_model_file(path: str) -> Any:
@@ -86,7 +92,7 @@ def import_model_file(path: str) -> Any:
         spec.loader.exec_module(module)
     # The model file is arbitrary code, so any exception type can come out of it.
     except (Exception, SystemExit) as error:
-        failure = _failure(error, "import", "importing the model file")
+        failure = _failure(error, "import")
     if failure is not None:
         # Drop the half-imported module so that memory it allocated is freed
         # before the result is written.
@@ -99,8 +105,6 @@ def import_model_file(path: str) -> Any:
 
 def model_objects(module: Any) -> tuple[dict[str, Any], Any]:
     """Return (module_list, entire_model) after checking their types."""
-    from torch import nn
-
     missing = [name for name in ("module_list", "entire_model") if not hasattr(module, name)]
     if missing:
         raise ChildFailure("invalid", f"the model file does not define {' and '.join(missing)}")
@@ -111,6 +115,10 @@ def model_objects(module: Any) -> tuple[dict[str, Any], Any]:
             "invalid",
             f"module_list must be a dict of module names to torch.nn.Module, got {type(module_list).__name__}",
         )
+
+    # Imported only here, so that the checks above stay fast.
+    from torch import nn
+
     for name, value in module_list.items():
         if not isinstance(name, str) or not isinstance(value, nn.Module):
             raise ChildFailure(

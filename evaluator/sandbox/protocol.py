@@ -20,7 +20,7 @@ SIGNAL_EXIT_BASE = 128
 _ERROR_PREFIXES = {
     "import": "the model file failed to import",
     "invalid": "the model file is invalid",
-    "module": "a module of the model file failed",
+    "module": "a forward pass of the model file failed",
     "unpriced": "the model file uses an operator whose FLOPs cannot be counted",
     "memory": "the model file exceeded the memory limit",
 }
@@ -30,9 +30,9 @@ class InvalidResultError(MeasurementError):
     """The child's output is not a well-formed measurement."""
 
 
-def _require(condition: bool, what: str) -> None:
+def _require(condition: bool, problem: str) -> None:
     if not condition:
-        raise InvalidResultError(f"the model-file child returned an invalid result: {what}")
+        raise InvalidResultError(f"the model-file child returned an invalid result: {problem}")
 
 
 def _is_count(value: Any) -> bool:
