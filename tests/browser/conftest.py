@@ -36,9 +36,16 @@ def _in_ci() -> bool:
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser() -> Iterator[object]:
-    """Start one headless Chromium for the whole session."""
+    """Start a headless Chromium for one test.
+
+    Not session-scoped: while Playwright's synchronous API is running, Django
+    hands this thread different database connection objects. Those lack the
+    serialized test data, so later `serialized_rollback` tests would start
+    from an empty database. Stopping Playwright after each test restores the
+    original connections.
+    """
     if not CHROMIUM.is_file():
         message = f"Chromium is missing at {CHROMIUM}; install the Debian package chromium"
         if _in_ci():
