@@ -63,7 +63,7 @@ trap stop INT TERM EXIT
 # worker died (recover_stale_runs). Start beat once per site when scaling out.
 .venv/bin/celery -A elue_site worker -B -Q evaluate,default --concurrency=1 --loglevel=INFO &
 pids+=($!)
-$python manage.py runserver "${ELUE_BIND:-127.0.0.1:8000}" &
+$python manage.py runserver --noreload "${ELUE_BIND:-127.0.0.1:8000}" &
 pids+=($!)
 echo "ELUE is starting on http://${ELUE_BIND:-127.0.0.1:8000}/ (Ctrl-C stops the web server and the worker)" >&2
 wait -n
