@@ -1,6 +1,6 @@
 """Command line of the bubblewrap sandbox, and its self-test.
 
-The child can read only what the Python interpreter needs, read-only: /usr (and
+The child can read only what the Python interpreter needs: /usr (and
 the /bin, /lib* links into it), the dynamic-linker cache, the interpreter
 prefix, the virtual environment and the evaluator package. It gets a private
 /tmp, a minimal /dev and /proc, and one writable scratch directory holding a
@@ -31,7 +31,7 @@ SELF_TEST_TIMEOUT_SECONDS = 30
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
-# Only these variables exist inside; PATH and HOME have fixed values.
+# Only these variables exist inside. PATH and HOME have fixed values.
 SANDBOX_ENVIRONMENT = {
     "PATH": "/usr/bin:/bin",
     "HOME": SCRATCH_DIR,
@@ -47,7 +47,7 @@ SANDBOX_ENVIRONMENT = {
 }
 
 # Python code that starts the child with the mounted evaluator package. An
-# empty package object stands in for evaluator/__init__.py, so the child does
+# empty package object replaces evaluator/__init__.py, so the child does
 # not import the metrics and readers that it never uses.
 CHILD_BOOTSTRAP = (
     "import sys, types; "
@@ -59,7 +59,7 @@ CHILD_BOOTSTRAP = (
 
 
 def find_bwrap() -> str:
-    """Return the path of bwrap; raise a retryable MeasurementError if missing."""
+    """Return the path of bwrap, or raise a retryable MeasurementError when it is missing."""
     path = shutil.which("bwrap")
     if path is None:
         raise MeasurementError(
@@ -140,7 +140,7 @@ def check_bwrap(bwrap: str) -> None:
     if completed.returncode != 0:
         raise MeasurementError(
             f"the bubblewrap sandbox failed its self-test (exit status {completed.returncode}): "
-            f"{completed.stderr.strip()[-500:]}; the machine must allow user, network and "
+            f"{completed.stderr.strip()[-500:]}. The machine must allow user, network and "
             f"mount namespaces for '{BWRAP_PACKAGE}'",
             retryable=True,
         )

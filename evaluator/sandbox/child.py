@@ -162,6 +162,8 @@ def count_requests(module_list: dict[str, Any], requests: list[tuple[str, tuple[
 
 def measure(request: dict[str, Any]) -> dict[str, Any]:
     """Import the model file and measure it; raise ChildFailure on failure."""
+    # NOTE: the model file runs in this process, so a hostile file can patch
+    # the counter and forge its counts. The sandbox protects the host only.
     module = import_model_file(request["model_file"])
     module_list, entire_model = model_objects(module)
     requests = [(name, tuple(shape)) for name, shape in request["requests"]]

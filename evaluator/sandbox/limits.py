@@ -8,9 +8,9 @@ from dataclasses import asdict, dataclass
 
 # Wall-clock seconds for one model file. A dynamic BERT-base model on IMDb
 # requests about 25 modules at about 490 distinct token counts, about 6,400
-# traces. On two loaded x86 cores (torch 2.13, fvcore 0.1.5) a BERT-base layer
-# trace took 0.07 s on the meta device and 0.28 s on the CPU at 256 to 512
-# tokens, so the estimate is 8 minutes, or about 25 if meta tracing fails.
+# traces. On two loaded x86 cores (torch 2.13, fvcore 0.1.5), a BERT-base layer
+# trace at 256 to 512 tokens took 0.07 s on the meta device and 0.28 s on the
+# CPU. The estimate is 8 minutes, or about 25 if meta tracing fails.
 DEFAULT_TIMEOUT_SECONDS = 1800.0
 
 # Address-space limit. Importing torch reserves about 0.6 GiB, and building and
