@@ -24,6 +24,10 @@ DEFAULT_FILE_SIZE_MB = 64
 
 DEFAULT_OPEN_FILES = 256
 
+# NOTE: there is no limit on the number of processes. RLIMIT_NPROC counts every
+# process of the host uid that the sandbox uid maps to, so a fork bomb is only
+# stopped by the wall-clock timeout.
+
 # CPU seconds allowed beyond the wall-clock timeout before the kernel sends
 # SIGXCPU. Counting runs on one thread, so the wall-clock timeout normally
 # fires first; this limit stops a child that spawns busy threads.

@@ -133,6 +133,8 @@ def measure_model_file(
     itself is unavailable, never for a fault of the model file.
     """
     started = time.monotonic()
+    if not Path(model_file).is_file():
+        raise MeasurementError(f"model file not found: {model_file}")
     bwrap = find_bwrap()
     check_bwrap(bwrap)
     limits = limits or SandboxLimits.from_environment(timeout)

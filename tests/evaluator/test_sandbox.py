@@ -9,6 +9,9 @@ from __future__ import annotations
 import os
 import socket
 import textwrap
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -94,6 +97,46 @@ def test_infinite_loop_times_out(tmp_path: Path) -> None:
 
     assert caught.value.retryable is False
     assert_parent_still_measures(tmp_path)
+
+
+def processes_with_argument(argument: str) -> list[str]:
+    """Return the pids of host processes whose command line contains `argument`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            command_line = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if argument.encode() in command_line.split(b"\0"):
+            found.append(entry.name)
+    return found
+
+
+def test_timeout_kills_detached_processes(tmp_path: Path) -> None:
+    marker = f"{uuid.uuid4().int % 10**6}.5"
+    source = f"""
+        import os, time
+        if os.fork() == 0:
+            os.setsid()
+            os.execv("/usr/bin/sleep", ["sleep", "{marker}"])
+        while True:
+            time.sleep(0.1)
+        """
+    model = write_model(tmp_path, source)
+
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        measurement = executor.submit(measure_model_file, model, SMALL_REQUESTS, timeout=4)
+        started = time.monotonic()
+        while not processes_with_argument(marker) and time.monotonic() < started + 4:
+            time.sleep(0.05)
+        assert processes_with_argument(marker), "the detached process never started"
+        with pytest.raises(MeasurementError, match="timed out"):
+            measurement.result()
+
+    deadline = time.monotonic() + 5
+    while processes_with_argument(marker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert processes_with_argument(marker) == []
 
 
 def test_unbounded_allocation_hits_memory_limit(tmp_path: Path) -> None:
@@ -212,6 +255,13 @@ def test_module_failure_names_module_and_shape(tmp_path: Path) -> None:
         measure_model_file(model, [ModuleShape("block", (5, 3))], timeout=60)
 
     assert "RuntimeError" in caught.value.message
+
+
+def test_missing_model_file(tmp_path: Path) -> None:
+    with pytest.raises(MeasurementError, match="model file not found") as caught:
+        measure_model_file(tmp_path / "absent.py", SMALL_REQUESTS, timeout=60)
+
+    assert caught.value.retryable is False
 
 
 def test_missing_bwrap_is_retryable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
