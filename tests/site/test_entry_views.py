@@ -188,3 +188,48 @@ def test_delete_removes_uploaded_files(owner_client, entry, submission, django_c
         owner_client.post(reverse("submissions:entry_delete", args=[entry.pk]))
     assert not ModelEntry.objects.filter(pk=entry.pk).exists()
     assert not Path(path).exists()
+
+
+@pytest.mark.parametrize("persona", ["other", "staff", "anonymous"])
+def test_unpublish_rejected_for_non_owner(persona_clients, owner, persona):
+    public = make_entry(owner, "Shown", public=True)
+    response = persona_clients[persona].post(reverse("submissions:entry_unpublish", args=[public.pk]))
+    public.refresh_from_db()
+    assert response.status_code == 404
+    assert public.is_public is True
+
+
+@pytest.mark.parametrize("persona", ["other", "staff", "anonymous"])
+def test_add_results_post_rejected_for_non_owner(persona_clients, entry, persona):
+    response = persona_clients[persona].post(reverse("submissions:create", args=[entry.pk]), {
+        "task": "SST-2", "route": "paper", "points": "88.6, 4238, 109.5",
+    })
+    assert response.status_code == 404
+    assert not entry.submissions.exists()
+
+
+@pytest.mark.parametrize("persona", ["other", "staff", "anonymous"])
+def test_edit_post_rejected_for_non_owner(persona_clients, entry, persona):
+    response = persona_clients[persona].post(reverse("submissions:entry_edit", args=[entry.pk]), {
+        "name": "Renamed", "kind": "static",
+    })
+    entry.refresh_from_db()
+    assert response.status_code == 404
+    assert entry.name == "Private TinyNet"
+
+
+@pytest.mark.parametrize("persona, expected", READERS.items())
+def test_model_file_download(persona_clients, entry, persona, expected):
+    from django.core.files.base import ContentFile
+
+    submission = make_submission(entry, route=Route.MODEL)
+    submission.model_file.save("model.py", ContentFile(b"module_list = {}\n"), save=True)
+    response = persona_clients[persona].get(reverse("submissions:model_file", args=[submission.pk]))
+    assert response.status_code == expected
+    if expected == 200:
+        assert b"".join(response.streaming_content) == b"module_list = {}\n"
+
+
+def test_model_file_missing_is_404(owner_client, submission):
+    response = owner_client.get(reverse("submissions:model_file", args=[submission.pk]))
+    assert response.status_code == 404
