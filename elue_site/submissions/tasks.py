@@ -31,6 +31,10 @@ from elue_site.submissions.evaluation import mark_failed, run_evaluation, store_
 logger = logging.getLogger(__name__)
 
 
+# NOTE: failure reasons are stored as English text and shown as stored; only
+# the "worker lost" reason is translated at display (claims.describe_failure).
+
+
 class PlatformError(Exception):
     """A failure of the platform, not of the submission; retrying may help."""
 
