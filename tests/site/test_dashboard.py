@@ -316,3 +316,26 @@ def test_admin_reference_change_rescores(admin_client, tasks, owner):
     assert response.status_code == 302
     submission.refresh_from_db()
     assert submission.task_score == pytest.approx(-0.8)
+
+
+def test_dashboard_query_count_constant(client, tasks, owner, staff):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(staff)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(reverse("dashboard:home")).status_code == 200
+        return len(context.captured_queries)
+
+    def seed(number: int) -> None:
+        for index in range(number):
+            entry = make_entry(owner, f"q-{number}-{index}", hidden=index % 2 == 0)
+            _failed(entry, tasks["SST-2"])
+            add_result(entry, tasks["IMDb"], [], status=Status.QUEUED)
+
+    seed(3)
+    small = count()
+    seed(30)
+    assert count() == small

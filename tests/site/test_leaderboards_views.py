@@ -401,3 +401,40 @@ def test_overall_board_paginates(client, tasks, owner, monkeypatch):
     last = client.get(reverse("leaderboards:overall"), {"page": 3, "sort": "rank", "dir": "asc"})
     assert [row.entry.name for row in last.context["rows"]] == ["p0"]
     assert "page=2" in last.content.decode()
+
+
+# Publish and unpublish buttons ----------------------------------------------
+
+@pytest.mark.parametrize(("persona", "shown"), [
+    ("anonymous", False), ("owner", True), ("other", False), ("staff", False),
+])
+def test_entry_page_publish_button_for_owner_only(client, board, owner, other, staff, persona, shown):
+    user = {"anonymous": None, "owner": owner, "other": other, "staff": staff}[persona]
+    secret = board["secret"]
+    response = _client_for(client, user).get(reverse("leaderboards:entry", kwargs={"pk": secret.pk}))
+    if response.status_code == 404:
+        assert not shown
+        return
+    publish = reverse("submissions:entry_publish", kwargs={"pk": secret.pk})
+    assert (f'action="{publish}"' in response.content.decode()) is shown
+
+
+def test_entry_page_publish_round_trip(client, board, owner):
+    secret = board["secret"]
+    page = reverse("leaderboards:entry", kwargs={"pk": secret.pk})
+    client.force_login(owner)
+
+    response = client.post(reverse("submissions:entry_publish", kwargs={"pk": secret.pk}), {"next": page})
+    assert response.status_code == 302
+    assert response["Location"] == page
+    secret.refresh_from_db()
+    assert secret.is_public
+    content = client.get(page).content.decode()
+    assert reverse("submissions:entry_unpublish", kwargs={"pk": secret.pk}) in content
+    assert "secret-gamma" in _board_names(client.get(reverse("leaderboards:overall")))
+
+
+def test_entry_page_hidden_notice_for_owner(client, board, other):
+    client.force_login(other)
+    response = client.get(reverse("leaderboards:entry", kwargs={"pk": board["hidden"].pk}))
+    assert 'id="entry-hidden"' in response.content.decode()
