@@ -187,6 +187,7 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
+        "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
     }
 else:
@@ -206,6 +207,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_EVALUATION_QUEUE = "evaluate"
 CELERY_TASK_ROUTES = {"submissions.*": {"queue": CELERY_EVALUATION_QUEUE}}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "recover-stale-runs": {
         "task": "maintenance.recover_stale_runs",
