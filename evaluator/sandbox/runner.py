@@ -59,6 +59,11 @@ def _stderr_tail(stream: IO[bytes]) -> str:
     return "\n".join(text.rstrip().splitlines()[-STDERR_TAIL_LINES:])
 
 
+def _starts_with(stream: IO[bytes], prefix: bytes) -> bool:
+    stream.seek(0)
+    return stream.read(len(prefix)) == prefix
+
+
 def _read_result(stream: IO[bytes]) -> bytes:
     stream.seek(0, os.SEEK_END)
     if stream.tell() > MAX_RESULT_BYTES:
@@ -113,6 +118,9 @@ def _run_child(workdir: Path, bwrap: str, timeout: float, limits: SandboxLimits)
 
         if returncode != 0 or stdout.tell() == 0:
             tail = _stderr_tail(stderr)
+            if _starts_with(stderr, b"bwrap: "):
+                # bwrap failed to set up the sandbox before the child started.
+                raise MeasurementError(f"the bubblewrap sandbox failed to start: {tail}", retryable=True)
             message = describe_exit(returncode, _limits_text(limits))
             raise MeasurementError(f"{message}. Last lines of its stderr:\n{tail}" if tail else message)
         return _read_result(stdout)

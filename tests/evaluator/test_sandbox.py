@@ -274,6 +274,27 @@ def test_missing_bwrap_is_retryable(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert caught.value.retryable is True
 
 
+def test_bwrap_start_failure_is_retryable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = tmp_path / "bin" / "bwrap"
+    fake.parent.mkdir()
+    script = (
+        '#!/bin/sh\n'
+        'for last; do :; done\n'
+        '[ "$last" = pass ] && exit 0\n'
+        "echo 'bwrap: Creating new namespace failed' >&2\n"
+        'exit 1\n'
+    )
+    fake.write_text(script)
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}:/usr/bin:/bin")
+    model = write_model(tmp_path, GOOD_MODEL)
+
+    with pytest.raises(MeasurementError, match="failed to start") as caught:
+        measure_model_file(model, SMALL_REQUESTS, timeout=60)
+
+    assert caught.value.retryable is True
+
+
 def test_failing_bwrap_is_retryable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fake = tmp_path / "bin" / "bwrap"
     fake.parent.mkdir()
