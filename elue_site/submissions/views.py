@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -86,7 +87,11 @@ def _set_public(request: HttpRequest, pk: int, public: bool) -> HttpResponse:
     entry.save(update_fields=["is_public", "updated_at"])
     logger.info("Entry %s %s by its owner", entry.pk, "published" if public else "unpublished")
     messages.success(request, _("Entry published.") if public else _("Entry is private again."))
-    return redirect(request.POST.get("next") or entry.get_absolute_url())
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = entry.get_absolute_url()
+    return redirect(target)
 
 
 def submission_create(request: HttpRequest, pk: int) -> HttpResponse:

@@ -233,3 +233,11 @@ def test_model_file_download(persona_clients, entry, persona, expected):
 def test_model_file_missing_is_404(owner_client, submission):
     response = owner_client.get(reverse("submissions:model_file", args=[submission.pk]))
     assert response.status_code == 404
+
+
+def test_publish_next_stays_on_site(owner_client, entry):
+    url = reverse("submissions:entry_publish", args=[entry.pk])
+    inside = owner_client.post(url, {"next": "/some/board/"})
+    outside = owner_client.post(url, {"next": "https://evil.example.org/"})
+    assert inside["Location"] == "/some/board/"
+    assert outside["Location"] == entry.get_absolute_url()
