@@ -13,11 +13,11 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from elue_site.benchmark.models import ModelEntry, Task
-from evaluator import TASKS
+from evaluator import TASKS, UnknownNameError, get_task
 
 from elue_site.leaderboards import boards, entries, plots
 from elue_site.leaderboards.ranking import (
@@ -47,6 +47,11 @@ class BoardRow:
     def mparams(self) -> float | None:
         params = self.ranked.entry.params
         return None if params is None else params / 1e6
+
+    @property
+    def params_sources(self) -> list[str]:
+        """Return where the parameter counts of the task cells came from, without repeats."""
+        return sorted({cell.params_source for cell in self.cells if cell is not None and cell.params_source})
 
 
 def _board_columns(tasks: list[Task]) -> list[Column[BoardRow]]:
@@ -121,8 +126,14 @@ def track(request: HttpRequest, millions: int) -> HttpResponse:
 
 
 def task_page(request: HttpRequest, task_key: str) -> HttpResponse:
-    """Show a task's performance-vs-MFLOPs plot and its paper and submitted entries."""
-    task = get_object_or_404(Task, key=task_key)
+    """Show a task's performance-vs-MFLOPs plot and its paper and submitted entries.
+
+    Other spellings that the evaluator accepts ("sst2") redirect to the
+    canonical key ("SST-2").
+    """
+    task = Task.objects.filter(key=task_key).first()
+    if task is None:
+        return _redirect_to_canonical_task(task_key)
     results = boards.listed_results(task)
     reference = list(task.reference_points.order_by("flops"))
     rows = [plots.TaskRow.build(task.key, result.entry, result.results[task.key]) for result in results]
@@ -142,6 +153,16 @@ def task_page(request: HttpRequest, task_key: str) -> HttpResponse:
         "reference": reference,
     }
     return render(request, "leaderboards/task.html", context)
+
+
+def _redirect_to_canonical_task(task_key: str) -> HttpResponse:
+    try:
+        canonical = get_task(task_key).key
+    except UnknownNameError:
+        raise Http404(_("No task is called %(name)s.") % {"name": task_key}) from None
+    if canonical == task_key or not Task.objects.filter(key=canonical).exists():
+        raise Http404(_("No task is called %(name)s.") % {"name": task_key})
+    return redirect("leaderboards:task", task_key=canonical, permanent=True)
 
 
 def entry_page(request: HttpRequest, pk: int) -> HttpResponse:

@@ -37,7 +37,7 @@ def _in_ci() -> bool:
 
 
 @pytest.fixture
-def browser() -> Iterator[object]:
+def browser(monkeypatch) -> Iterator[object]:
     """Start a headless Chromium for one test.
 
     Not session-scoped: while Playwright's synchronous API is running, Django
@@ -52,7 +52,7 @@ def browser() -> Iterator[object]:
             pytest.fail(message)
         pytest.skip(message)
 
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

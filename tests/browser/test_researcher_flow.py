@@ -175,6 +175,7 @@ def test_submit_route3_and_publish(page, screenshot, celery_worker_process, sst2
     assert page.evaluate("() => document.getElementById('task-plot').layout.xaxis.type") == "log"
 
     page.goto(f"/entries/{entry_id}/")
+    screenshot("entry-page")
     assert page.locator("#task-SST-2").count() == 1
     params_text = page.locator("#task-SST-2 table.points").text_content()
     assert f"{EXPECTED_PARAMS / 1e6:.2f}" in params_text

@@ -91,6 +91,7 @@ def test_overall_shows_scores_and_sources(client, board):
     assert first.ranked.average_performance == pytest.approx(86.0)
     assert first.mparams == pytest.approx(30.0)
     assert [cell.source for cell in first.cells] == ["measured"] * 6
+    assert first.params_sources == ["measured"]
     content = response.content.decode()
     assert "+0.50" in content
     assert "-1.00" in content
@@ -215,6 +216,12 @@ def test_task_page_sort_by_cost(client, sst2_board):
     response = client.get(reverse("leaderboards:task", kwargs={"task_key": "SST-2"}), {"sort": "mflops"})
     # Best points: dynamic 3000, static 2000, dominated 2500 MFLOPs; ascending.
     assert [row.entry.name for row in response.context["submitted_rows"]] == ["static", "dominated", "dynamic"]
+
+
+def test_task_page_alias_redirects(client, tasks):
+    response = client.get(reverse("leaderboards:task", kwargs={"task_key": "sst2"}))
+    assert response.status_code == 301
+    assert response["Location"] == reverse("leaderboards:task", kwargs={"task_key": "SST-2"})
 
 
 def test_task_page_unknown_task_is_404(client, tasks):
