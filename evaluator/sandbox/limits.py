@@ -8,9 +8,12 @@ from dataclasses import asdict, dataclass
 
 # Wall-clock seconds for one model file. A dynamic BERT-base model on IMDb
 # requests about 25 modules at about 490 distinct token counts, about 6,400
-# traces. On two loaded x86 cores (torch 2.13, fvcore 0.1.5), a BERT-base layer
-# trace at 256 to 512 tokens took 0.07 s on the meta device and 0.28 s on the
-# CPU. The estimate is 8 minutes, or about 25 if meta tracing fails.
+# traces. benchmarks/flops_speed.py measured 14 traces per second in the
+# sandbox at 16 to 512 tokens on two loaded AMD EPYC cores (torch 2.13,
+# fvcore 0.1.5), which makes about 8 minutes.
+# NOTE: a module that cannot be traced on the meta device is traced on the
+# CPU, about 0.3 s per BERT-base layer at 256 tokens there, so such a model
+# needs about 35 minutes on IMDb and a longer timeout.
 DEFAULT_TIMEOUT_SECONDS = 1800.0
 
 # Address-space limit. Importing torch reserves about 0.6 GiB, and building and
