@@ -46,15 +46,18 @@ SANDBOX_ENVIRONMENT = {
     "TRANSFORMERS_OFFLINE": "1",
 }
 
-# Python code that starts the child with the mounted evaluator package. An
-# empty package object replaces evaluator/__init__.py, so the child does
-# not import the metrics and readers that it never uses.
+# Python code that starts the child with the mounted evaluator package. Empty
+# package objects replace evaluator/__init__.py and evaluator/sandbox/__init__.py,
+# so the child imports only evaluator.errors, evaluator.flops and the child
+# module, not the readers, metrics and parent side that it never uses.
 CHILD_BOOTSTRAP = (
-    "import sys, types; "
-    "package = types.ModuleType('evaluator'); "
-    f"package.__path__ = [{PACKAGE_PARENT + '/evaluator'!r}]; "
-    "sys.modules['evaluator'] = package; "
-    "from evaluator.sandbox.child import main; sys.exit(main())"
+    "import sys, types\n"
+    "for name in ('evaluator', 'evaluator.sandbox'):\n"
+    "    package = types.ModuleType(name)\n"
+    f"    package.__path__ = [{PACKAGE_PARENT!r} + '/' + name.replace('.', '/')]\n"
+    "    sys.modules[name] = package\n"
+    "from evaluator.sandbox.child import main\n"
+    "sys.exit(main())\n"
 )
 
 

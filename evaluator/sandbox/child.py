@@ -169,8 +169,9 @@ def measure(request: dict[str, Any]) -> dict[str, Any]:
     requests = [(name, tuple(shape)) for name, shape in request["requests"]]
     result = count_requests(module_list, requests)
 
-    from evaluator.flops import count_parameters
     import torch
+
+    from evaluator.flops import count_parameters
 
     result["params"] = count_parameters(entire_model)
     result["versions"] = {
