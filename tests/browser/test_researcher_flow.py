@@ -114,6 +114,9 @@ def create_entry(page, name: str) -> None:
     page.wait_for_load_state()
 
 
+@pytest.mark.worker
+@pytest.mark.realdata
+@pytest.mark.slow
 def test_submit_route3_and_publish(page, screenshot, celery_worker_process, sst2_task, tmp_path):
     expected_accuracy, expected_mflops = write_predictions(tmp_path / "sst2-preds.tsv", data_dir())
     (tmp_path / "toy_model.py").write_text(MODEL_FILE, encoding="utf-8")
