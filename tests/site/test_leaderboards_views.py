@@ -311,6 +311,22 @@ def test_entry_page_files_only_for_owner_and_staff(client, tasks, owner, other, 
     assert "sst2-preds.tsv" in client.get(url).content.decode()
 
 
+def test_entry_page_lists_earlier_results(client, tasks, owner):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    entry = make_entry(owner, "resubmitted")
+    add_result(entry, tasks["SST-2"], [(84.0, 2000)], score=-3.0, finished_at=timezone.now() - timedelta(days=2))
+    add_result(entry, tasks["SST-2"], [(88.0, 2000)], score=1.0)
+    response = client.get(reverse("leaderboards:entry", kwargs={"pk": entry.pk}))
+
+    (section,) = response.context["sections"]
+    assert section.submission.task_score == 1.0
+    assert [earlier.task_score for earlier in section.earlier] == [-3.0]
+    assert "-3.00" in response.content.decode()
+
+
 def test_entry_page_missing_is_404(client, tasks):
     assert client.get(reverse("leaderboards:entry", kwargs={"pk": 999_999})).status_code == 404
 
