@@ -2,9 +2,11 @@
 
 The child can read only what the Python interpreter needs: /usr (and
 the /bin, /lib* links into it), the dynamic-linker cache, the interpreter
-prefix, the virtual environment and the evaluator package. It gets a private
-/tmp, a minimal /dev and /proc, and one writable scratch directory holding a
-copy of the model file. No data directory, media directory or home directory
+prefix, the virtual environment and the evaluator package. It gets a minimal
+/dev and /proc, and two size-limited tmpfs mounts in memory: /tmp, and the
+working directory /scratch, which holds a read-only copy of the model file.
+Only the child's stdout and stderr reach the host's disk, as files that
+RLIMIT_FSIZE caps. No data directory, media directory or home directory
 of the host exists inside. All namespaces are unshared (network, PID, IPC, UTS,
 user, cgroup), every capability is dropped, the environment is cleared, and the
 child runs as uid 65534 in a new session and dies with its parent.
@@ -24,10 +26,13 @@ from evaluator.errors import MeasurementError
 
 BWRAP_PACKAGE = "bubblewrap"
 SCRATCH_DIR = "/scratch"
+MODEL_FILE_NAME = "submission_model.py"
+MODEL_PATH = f"{SCRATCH_DIR}/{MODEL_FILE_NAME}"
 # Parent directory of the evaluator package inside the sandbox.
 PACKAGE_PARENT = "/opt/elue"
 SANDBOX_UID = 65534
 SELF_TEST_TIMEOUT_SECONDS = 30
+SELF_TEST_TMPFS_MB = 1
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
@@ -98,8 +103,13 @@ def _python_entries() -> list[str]:
     return arguments
 
 
-def sandbox_arguments(bwrap: str, scratch: Path) -> list[str]:
-    """Build the bwrap command line up to (not including) the program to run."""
+def sandbox_arguments(bwrap: str, model_copy: Path, tmpfs_mb: int) -> list[str]:
+    """Build the bwrap command line up to (not including) the program to run.
+
+    `model_copy` is mounted read-only at MODEL_PATH, and /tmp and /scratch are
+    tmpfs mounts of `tmpfs_mb` MiB each.
+    """
+    tmpfs_bytes = str(tmpfs_mb * 1024 * 1024)
     arguments = [
         bwrap,
         "--unshare-all",
@@ -114,14 +124,16 @@ def sandbox_arguments(bwrap: str, scratch: Path) -> list[str]:
         arguments += ["--setenv", name, value]
     arguments += _root_entries()
     arguments += _python_entries()
-    arguments += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
-    arguments += ["--bind", str(scratch), SCRATCH_DIR, "--chdir", SCRATCH_DIR, "--"]
+    arguments += ["--proc", "/proc", "--dev", "/dev"]
+    arguments += ["--perms", "1777", "--size", tmpfs_bytes, "--tmpfs", "/tmp"]
+    arguments += ["--perms", "1777", "--size", tmpfs_bytes, "--tmpfs", SCRATCH_DIR]
+    arguments += ["--ro-bind", str(model_copy), MODEL_PATH, "--chdir", SCRATCH_DIR, "--"]
     return arguments
 
 
-def child_command(bwrap: str, scratch: Path) -> list[str]:
+def child_command(bwrap: str, model_copy: Path, tmpfs_mb: int) -> list[str]:
     """Build the full command that runs the child entry point in the sandbox."""
-    return [*sandbox_arguments(bwrap, scratch), sys.executable, "-I", "-B", "-c", CHILD_BOOTSTRAP]
+    return [*sandbox_arguments(bwrap, model_copy, tmpfs_mb), sys.executable, "-I", "-B", "-c", CHILD_BOOTSTRAP]
 
 
 @functools.cache
@@ -133,8 +145,11 @@ def check_bwrap(bwrap: str) -> None:
     unsandboxed. A failed self-test is not cached.
     """
     try:
-        with tempfile.TemporaryDirectory(prefix="elue-sandbox-check-") as scratch:
-            command = [*sandbox_arguments(bwrap, Path(scratch)), sys.executable, "-I", "-c", "pass"]
+        with tempfile.TemporaryDirectory(prefix="elue-sandbox-check-") as directory:
+            model_copy = Path(directory) / MODEL_FILE_NAME
+            model_copy.write_text("", encoding="utf-8")
+            arguments = sandbox_arguments(bwrap, model_copy, SELF_TEST_TMPFS_MB)
+            command = [*arguments, sys.executable, "-I", "-c", "pass"]
             completed = subprocess.run(
                 command, capture_output=True, text=True, timeout=SELF_TEST_TIMEOUT_SECONDS, check=False
             )

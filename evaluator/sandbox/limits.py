@@ -27,6 +27,9 @@ DEFAULT_FILE_SIZE_MB = 64
 
 DEFAULT_OPEN_FILES = 256
 
+# Size of each of the in-memory /tmp and /scratch mounts of the child.
+DEFAULT_TMPFS_MB = 256
+
 # NOTE: there is no limit on the number of processes. RLIMIT_NPROC counts every
 # process of the host uid that the sandbox uid maps to, so a fork bomb is only
 # stopped by the wall-clock timeout.
@@ -55,23 +58,27 @@ def _env_int(name: str, default: int) -> int:
 
 @dataclass(frozen=True)
 class SandboxLimits:
-    """Limits applied with setrlimit inside the child."""
+    """Resource limits of the child: rlimits that it applies to itself, and the
+    size of its tmpfs mounts."""
 
     memory_mb: int = DEFAULT_MEMORY_MB
     cpu_seconds: int = math.ceil(DEFAULT_TIMEOUT_SECONDS) + CPU_SECONDS_MARGIN
     file_size_mb: int = DEFAULT_FILE_SIZE_MB
     open_files: int = DEFAULT_OPEN_FILES
+    # Not an rlimit: the size of the /tmp and /scratch tmpfs mounts.
+    tmpfs_mb: int = DEFAULT_TMPFS_MB
 
     @classmethod
     def from_environment(cls, timeout: float) -> SandboxLimits:
         """Build limits for a run of `timeout` seconds. The environment variables
-        ELUE_SANDBOX_MEMORY_MB, ELUE_SANDBOX_CPU_SECONDS, ELUE_SANDBOX_FILE_SIZE_MB
-        and ELUE_SANDBOX_OPEN_FILES override the defaults."""
+        ELUE_SANDBOX_MEMORY_MB, ELUE_SANDBOX_CPU_SECONDS, ELUE_SANDBOX_FILE_SIZE_MB,
+        ELUE_SANDBOX_OPEN_FILES and ELUE_SANDBOX_TMPFS_MB override the defaults."""
         return cls(
             memory_mb=_env_int("MEMORY_MB", DEFAULT_MEMORY_MB),
             cpu_seconds=_env_int("CPU_SECONDS", math.ceil(timeout) + CPU_SECONDS_MARGIN),
             file_size_mb=_env_int("FILE_SIZE_MB", DEFAULT_FILE_SIZE_MB),
             open_files=_env_int("OPEN_FILES", DEFAULT_OPEN_FILES),
+            tmpfs_mb=_env_int("TMPFS_MB", DEFAULT_TMPFS_MB),
         )
 
     def to_dict(self) -> dict[str, int]:

@@ -18,13 +18,12 @@ from typing import IO
 
 from evaluator.errors import MeasurementError
 from evaluator.predictions import ModuleShape
-from evaluator.sandbox.bwrap import SCRATCH_DIR, check_bwrap, child_command, find_bwrap
+from evaluator.sandbox.bwrap import MODEL_FILE_NAME, MODEL_PATH, check_bwrap, child_command, find_bwrap
 from evaluator.sandbox.limits import DEFAULT_TIMEOUT_SECONDS, SandboxLimits
 from evaluator.sandbox.protocol import describe_exit, parse_result
 
 logger = logging.getLogger(__name__)
 
-MODEL_FILE_NAME = "submission_model.py"
 # Largest result the parent reads; an IMDb request of about 12,000 module
 # shapes produces about 2 MB.
 MAX_RESULT_BYTES = 32 * 1024 * 1024
@@ -84,7 +83,7 @@ def _kill_group(process: subprocess.Popen[bytes]) -> None:
 def _request_payload(requests: list[ModuleShape], limits: SandboxLimits) -> str:
     return json.dumps(
         {
-            "model_file": f"{SCRATCH_DIR}/{MODEL_FILE_NAME}",
+            "model_file": MODEL_PATH,
             "requests": [[request.name, list(request.shape)] for request in requests],
             "limits": limits.to_dict(),
         }
@@ -92,7 +91,10 @@ def _request_payload(requests: list[ModuleShape], limits: SandboxLimits) -> str:
 
 
 def _limits_text(limits: SandboxLimits) -> str:
-    return f"{limits.memory_mb} MiB of memory, {limits.cpu_seconds} CPU seconds"
+    return (
+        f"{limits.memory_mb} MiB of memory, {limits.cpu_seconds} CPU seconds, "
+        f"{limits.file_size_mb} MiB per file"
+    )
 
 
 def _run_child(workdir: Path, bwrap: str, timeout: float, limits: SandboxLimits) -> bytes:
@@ -100,7 +102,7 @@ def _run_child(workdir: Path, bwrap: str, timeout: float, limits: SandboxLimits)
 
     Raises MeasurementError on a timeout or an exit without a result.
     """
-    command = child_command(bwrap, workdir / "scratch")
+    command = child_command(bwrap, workdir / MODEL_FILE_NAME, limits.tmpfs_mb)
     with (
         open(workdir / "request.json", "rb") as stdin,
         open(workdir / "stdout", "w+b") as stdout,
@@ -150,8 +152,7 @@ def measure_model_file(
 
     with tempfile.TemporaryDirectory(prefix="elue-sandbox-") as temporary:
         workdir = Path(temporary)
-        (workdir / "scratch").mkdir()
-        shutil.copyfile(model_file, workdir / "scratch" / MODEL_FILE_NAME)
+        shutil.copyfile(model_file, workdir / MODEL_FILE_NAME)
         (workdir / "request.json").write_text(_request_payload(ordered, limits), encoding="utf-8")
         raw = _run_child(workdir, bwrap, timeout, limits)
 

@@ -150,6 +150,29 @@ def test_unbounded_allocation_hits_memory_limit(tmp_path: Path) -> None:
     assert_parent_still_measures(tmp_path)
 
 
+def test_scratch_space_is_bounded(tmp_path: Path) -> None:
+    source = """
+        chunk = bytes(256 * 1024)
+        for number in range(8):
+            with open(f"/scratch/part{number}", "wb") as part:
+                part.write(chunk)
+        """
+    model = write_model(tmp_path, source)
+
+    with pytest.raises(MeasurementError, match="No space left on device") as caught:
+        measure_model_file(model, SMALL_REQUESTS, timeout=60, limits=SandboxLimits(tmpfs_mb=1))
+
+    assert caught.value.retryable is False
+
+
+def test_file_size_limit_reported(tmp_path: Path) -> None:
+    model = write_model(tmp_path, "open('/tmp/big', 'wb').write(bytes(2 * 1024 * 1024))\n")
+
+    # Python ignores SIGXFSZ, so the write raises EFBIG instead of killing it.
+    with pytest.raises(MeasurementError, match="File too large"):
+        measure_model_file(model, SMALL_REQUESTS, timeout=60, limits=SandboxLimits(file_size_mb=1))
+
+
 @pytest.mark.parametrize(
     ("source", "signal_name"),
     [
