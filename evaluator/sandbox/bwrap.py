@@ -4,7 +4,7 @@ The child can read only what the Python interpreter needs: /usr (and
 the /bin, /lib* links into it), the dynamic-linker cache, the interpreter
 prefix, the virtual environment and the evaluator package. It gets a minimal
 /dev and /proc, and two size-limited tmpfs mounts in memory: /tmp, and the
-working directory /scratch, which holds a read-only copy of the model file.
+working directory /scratch, which contains a read-only copy of the model file.
 Only the child's stdout and stderr reach the host's disk, as files that
 RLIMIT_FSIZE caps. No data directory, media directory or home directory
 of the host exists inside. All namespaces are unshared (network, PID, IPC, UTS,
