@@ -9,7 +9,8 @@
 # The default quick setting trains for about 15 minutes on 2 CPU cores and cuts
 # IMDb reviews to 64 tokens; --full uses all training data and 512-token IMDb
 # reviews, which needs a GPU. Rerunning reuses the trained models under
-# baselines/runs/, the platform if it is already up, the account and the entry.
+# baselines/runs/ (or ELUE_DEMO_RUN_DIR), the platform if it is already up,
+# the account and the entry. ELUE_BIND and ELUE_VAR_DIR work as for start.sh.
 # The site keeps running after the summary; Ctrl-C stops it, or set
 # ELUE_DEMO_STOP=1 to stop it as soon as the summary is printed.
 set -euo pipefail
@@ -24,10 +25,12 @@ fi
 data_dir="$(cd "$1" && pwd)"
 setting_flag=()
 [ "${2:-}" = "--full" ] && setting_flag=(--full)
+# ELUE_DEMO_RUN_DIR moves the trained models and the submission elsewhere.
+[ -n "${ELUE_DEMO_RUN_DIR:-}" ] && setting_flag+=(--run-dir "$ELUE_DEMO_RUN_DIR")
 
 started=$(date +%s)
 site_url="http://${ELUE_BIND:-127.0.0.1:8000}"
-demo_dir=var/demo
+demo_dir="${ELUE_VAR_DIR:-var}/demo"
 mkdir -p "$demo_dir"
 python=.venv/bin/python
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -120,17 +121,20 @@ def write_model_def(path: Path, architecture: dict[str, object]) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def default_points(outputs: TestOutputs, settings_entropy: Sequence[float],
+def default_points(outputs: TestOutputs, entropy_fractions: Sequence[float],
                    patience: int, tolerances: Sequence[float]) -> list[OperatingPoint]:
     """Return the static depths 1..L and the dynamic points for this task.
 
-    Classification tasks get entropy thresholds. STS-B, a regression task
-    with no softmax, gets the patience rule at each tolerance.
+    Classification tasks get entropy thresholds, each a fraction of the
+    maximum entropy ln(classes). STS-B, a regression task with no softmax,
+    gets the patience rule at each tolerance.
     """
-    layers = outputs.all_logits.shape[0]
+    layers, _, outputs_per_example = outputs.all_logits.shape
     points = [OperatingPoint("static", depth) for depth in range(1, layers + 1)]
-    if outputs.all_logits.shape[-1] == 1:
+    if outputs_per_example == 1:
         points += [OperatingPoint("patience", patience, tolerance) for tolerance in tolerances]
     else:
-        points += [OperatingPoint("entropy", threshold) for threshold in settings_entropy]
+        maximum = math.log(outputs_per_example)
+        points += [OperatingPoint("entropy", round(fraction * maximum, 3))
+                   for fraction in entropy_fractions]
     return points

@@ -112,7 +112,7 @@ def _package_task(task_key: str, run_dir: Path, out_dir: Path, settings: RunSett
     package.write_model_def(out_dir / task_key / package.MODEL_FILE_NAME, package.architecture_of(model))
 
     points = package.default_points(
-        outputs, settings.entropy_thresholds, settings.regression_patience,
+        outputs, settings.entropy_fractions, settings.regression_patience,
         settings.regression_tolerances,
     )
     described = []

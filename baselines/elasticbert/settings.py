@@ -26,9 +26,11 @@ class RunSettings:
     predict_max_length: int
     imdb_max_length: int
     predict_batch_size: int = 32
-    entropy_thresholds: tuple[float, ...] = (0.1, 0.2, 0.3, 0.4, 0.5)
-    regression_patience: int = 1
-    regression_tolerances: tuple[float, ...] = (0.1, 0.2, 0.4, 0.8)
+    # Entropy thresholds as fractions of the maximum entropy ln(classes):
+    # 0.6 is 0.416 nats for 2 classes and 0.659 for 3.
+    entropy_fractions: tuple[float, ...] = (0.6, 0.7, 0.8, 0.9)
+    regression_patience: int = 2
+    regression_tolerances: tuple[float, ...] = (0.05, 0.1, 0.2)
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:

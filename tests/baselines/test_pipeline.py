@@ -63,7 +63,7 @@ def test_pipeline_packages_valid_submission(tmp_path):
     assert [entry["kind"] for entry in manifest["entries"]] == ["static", "dynamic"]
     static, dynamic = manifest["entries"]
     assert static["tasks"]["IMDb"]["predictions"] == ["IMDb/static_2.tsv"]
-    assert len(dynamic["tasks"]["SST-2"]["predictions"]) == len(QUICK.entropy_thresholds)
+    assert len(dynamic["tasks"]["SST-2"]["predictions"]) == len(QUICK.entropy_fractions)
     assert "64 tokens" in static["description"]
     for name in manifest["files"]:
         assert (out_dir / name).is_file(), name
