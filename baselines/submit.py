@@ -29,7 +29,7 @@ DONE = ("FINISHED", "FAILED")
 
 
 class SiteError(RuntimeError):
-    """The site answered with an error or could not be reached."""
+    """The site returned an error or could not be reached."""
 
 
 @dataclass

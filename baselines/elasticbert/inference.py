@@ -4,7 +4,7 @@
 length and returns the logits of all exits, from which any operating point's
 per-example decisions follow (see `exits`). `run_early_exit` is the reference
 semantics: one example, batch size 1, layers run one at a time until the
-rule says stop. Both give the same exits and outputs.
+rule stops the example. Both give the same exits and outputs.
 """
 
 from __future__ import annotations

@@ -209,8 +209,7 @@ class ElasticBert(nn.Module):
         for layer, source in zip(model.layers, bert.encoder.layer):
             layer.bert_layer.load_state_dict(source.state_dict())
         # The checkpoint's pooler was trained on the [CLS] output of its last
-        # layer; on lower layers its tanh saturates, so only an exit at that
-        # depth starts from it.
+        # layer, so only a [CLS] exit at that depth starts from it.
         same_depth = model.num_layers == len(bert.encoder.layer)
         if bert.pooler is not None and same_depth and model.pooling == "cls":
             model.exits[-1].dense.load_state_dict(bert.pooler.dense.state_dict())

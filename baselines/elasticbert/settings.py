@@ -1,10 +1,11 @@
 """The two run settings: quick (the demo, 2 CPU cores) and full (a GPU).
 
-The quick setting was sized from measured throughput of the 6-layer MiniLM
-model on 2 CPU cores (docs/baseline-results.md has the numbers): training
-runs at about 20-30 examples/s at 32-64 tokens and prediction at about 140
-examples/s at 32 tokens and 80 at 64. IMDb's 25,000 reviews dominate
-prediction time, so the quick setting cuts them to their first 64 tokens.
+The quick setting was sized from the measured throughput of the 6-layer
+MiniLM model on 2 idle CPU cores (benchmarks/baseline_throughput.py). Training
+ran at about 20 examples/s at 64 tokens. Prediction ran at about 140
+examples/s at 32 tokens, 80 at 64 and 12 at 512. IMDb's 25,000 reviews
+dominate prediction time, so the quick setting cuts them to their first 64
+tokens.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ class RunSettings:
 
 QUICK = RunSettings(
     name="quick",
-    # A higher learning rate than the paper's 2e-5, because 1 epoch over
+    # A higher learning rate than ElasticBERT's published 2e-5, because 1 epoch over
     # 1,000 examples is only 63 steps. Measured on 500 SST-2 dev sentences:
     # 2e-5 reached 56-68% accuracy over exits 1-6, 2e-4 (on 1,500 training
     # examples) 67-79%.
