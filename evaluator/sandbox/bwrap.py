@@ -123,10 +123,12 @@ def sandbox_arguments(bwrap: str, model_copy: Path, tmpfs_mb: int) -> list[str]:
     for name, value in SANDBOX_ENVIRONMENT.items():
         arguments += ["--setenv", name, value]
     arguments += _root_entries()
-    arguments += _python_entries()
     arguments += ["--proc", "/proc", "--dev", "/dev"]
     arguments += ["--perms", "1777", "--size", tmpfs_bytes, "--tmpfs", "/tmp"]
     arguments += ["--perms", "1777", "--size", tmpfs_bytes, "--tmpfs", SCRATCH_DIR]
+    # bwrap applies mounts in order: the interpreter and the virtual environment
+    # come after the /tmp tmpfs, so a checkout under /tmp stays visible.
+    arguments += _python_entries()
     arguments += ["--ro-bind", str(model_copy), MODEL_PATH, "--chdir", SCRATCH_DIR, "--"]
     return arguments
 

@@ -7,6 +7,7 @@ few seconds, so the cases share small model files.
 from __future__ import annotations
 
 import os
+import sys
 import socket
 import textwrap
 import time
@@ -331,3 +332,16 @@ def test_failing_bwrap_is_retryable(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
     assert caught.value.retryable is True
     assert "No permissions" in caught.value.message
+
+
+def test_python_mounted_after_tmp_tmpfs(tmp_path: Path) -> None:
+    """A checkout under /tmp (as CI clones are) keeps its venv visible inside."""
+    from evaluator.sandbox.bwrap import sandbox_arguments
+
+    arguments = sandbox_arguments("bwrap", tmp_path / "model.py", tmpfs_mb=1)
+    tmpfs_at = arguments.index("/tmp", arguments.index("--tmpfs"))
+    python_binds = [index for index, value in enumerate(arguments)
+                    if value == "--ro-bind" and arguments[index + 1] == sys.prefix]
+
+    assert python_binds, "the virtual environment is not mounted"
+    assert all(index > tmpfs_at for index in python_binds)
