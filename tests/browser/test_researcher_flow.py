@@ -149,6 +149,7 @@ def test_submit_route3_and_publish(page, screenshot, celery_worker_process, sst2
     failure = page.locator("#submission-failure-reason").text_content()
     assert status.text_content().strip() == "Finished", failure
     assert navigations == []
+    assert page.locator("#submission-scoring-method").text_content().strip() == "elue-1"
     submission_url = page.url
 
     # Publish from the public entry page, then look for the entry on the SST-2 page.

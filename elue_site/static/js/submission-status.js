@@ -29,6 +29,7 @@
 
   function renderResults(results) {
     byId("submission-score").textContent = results.task_score;
+    byId("submission-scoring-method").textContent = results.scoring_method;
     var body = byId("submission-points");
     body.textContent = "";
     results.points.forEach(function (point) {
