@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     arguments = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    if arguments.threads:
+    if getattr(arguments, "threads", None):
         import torch
 
         torch.set_num_threads(arguments.threads)

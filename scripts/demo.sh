@@ -39,7 +39,7 @@ bash scripts/install.sh
 # 1. The platform: reuse a running site, else start one in the background. Its
 # set-up (migrations, data import, reference curve) overlaps the training.
 platform_pid=""
-if curl -fsS -o /dev/null "$site_url/"; then
+if curl -fs -o /dev/null "$site_url/"; then
     echo "Reusing the ELUE site already answering on $site_url" >&2
 else
     echo "Starting the platform; its log is $demo_dir/platform.log" >&2
@@ -61,7 +61,7 @@ $python -m baselines package "${setting_flag[@]}"
 
 # 3. Wait for the site, then create the researcher account once.
 for _ in $(seq 600); do
-    curl -fsS -o /dev/null "$site_url/" && break
+    curl -fs -o /dev/null "$site_url/" && break
     if [ -n "$platform_pid" ] && ! kill -0 "$platform_pid" 2>/dev/null; then
         echo "The platform stopped during start-up; see $demo_dir/platform.log" >&2
         exit 1
