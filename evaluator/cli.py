@@ -1,8 +1,10 @@
 """Command line: `python -m evaluator evaluate|reference-flops`.
 
-Exit status: 0 on success, 2 for invalid input (the problems go to stderr,
-one per line), 1 for any other failure (broken task data, a model file that
-cannot be measured).
+Exit status 0 means success. Status 2 means invalid input, and the problems
+go to stderr, one per line. A model file that fails to import, crashes,
+exceeds a limit or uses an operator that cannot be priced is invalid input
+too. Status 1 means any other failure, such as broken task data or a sandbox
+that cannot start.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from evaluator.errors import EvaluatorError, InvalidInputError
+from evaluator.errors import EvaluatorError, InvalidInputError, MeasurementError
 from evaluator.evaluate import DEFAULT_TIMEOUT_SECONDS, EvaluationResult, evaluate
 from evaluator.scoring import load_reference_curve
 from evaluator.tasks import TASKS, Task, get_task
@@ -65,13 +67,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_common(command: argparse.ArgumentParser) -> None:
     command.add_argument("--task", required=True, type=_task, metavar="TASK",
-                         help=f"task to score: {', '.join(TASKS)} (lower case without the "
+                         help=f"ELUE task: {', '.join(TASKS)} (lower case without the "
                               "dash also works, e.g. sst2)")
     command.add_argument("--data-dir", required=True, type=Path, metavar="DIR",
                          help="ELUE data directory containing <task>/test.tsv and "
                               "<task>/test_full.tsv")
     command.add_argument("--json", action="store_true",
-                         help="print one JSON object instead of a table")
+                         help="print one JSON object instead of readable text")
 
 
 def _add_evaluate(commands: argparse._SubParsersAction) -> None:
@@ -119,6 +121,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InvalidInputError as error:
         sys.stderr.write(f"error: invalid input:\n{error.message}\n")
         return EXIT_INVALID_INPUT
+    except MeasurementError as error:
+        if error.retryable:
+            sys.stderr.write(f"error: {error.message} (retrying may help)\n")
+            return EXIT_FAILURE
+        sys.stderr.write(f"error: invalid model file:\n{error.message}\n")
+        return EXIT_INVALID_INPUT
     except EvaluatorError as error:
         retry = " (retrying may help)" if error.retryable else ""
         sys.stderr.write(f"error: {error.message}{retry}\n")
@@ -154,6 +162,13 @@ def _run_reference_flops(arguments: argparse.Namespace) -> None:
                          f"{mflops:,.1f} MFLOPs per example\n")
 
 
+def format_mflops(mflops: float) -> str:
+    """Format MFLOPs with one decimal, or 3 significant digits below 10 so tiny models do not read 0.0."""
+    if mflops >= 10:
+        return f"{mflops:,.1f}"
+    return f"{mflops:.3g}"
+
+
 def format_table(result: EvaluationResult) -> str:
     """Return a readable table of the result's points and scores."""
     lines = [f"Task {result.task}, scoring method {result.scoring_method}", ""]
@@ -166,7 +181,7 @@ def format_table(result: EvaluationResult) -> str:
             str(point.examples),
             f"{point.performance:.2f}",
             metrics,
-            "-" if point.mflops is None else f"{point.mflops:,.1f}",
+            "-" if point.mflops is None else format_mflops(point.mflops),
             "-" if point.score is None else f"{point.score:+.2f}",
         ))
     widths = [max(len(row[column]) for row in rows) for column in range(len(header))]

@@ -97,6 +97,13 @@ class ProblemList:
             value = value[:MAX_VALUE_CHARS] + "..."
         self.problems.append(Problem(file=file, line=line, value=value, message=message))
 
+    def insert(self, position: int, file: str, line: int | None, value: str | None, message: str) -> None:
+        """Record one problem at `position`, ahead of later ones; the cap still holds."""
+        self.problems.insert(position, Problem(file=file, line=line, value=value, message=message))
+        if len(self.problems) > self.limit:
+            self.problems.pop()
+            self.truncated += 1
+
     def __len__(self) -> int:
         return len(self.problems) + self.truncated
 

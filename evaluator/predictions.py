@@ -126,14 +126,26 @@ def read_predictions(
     if columns is None:
         return None
 
+    first_problem = len(problems.problems)
     parser = _RowParser(task, indices, name, problems, columns)
     for number, line in enumerate(lines[1:], start=2):
         parser.parse(number, line)
     parser.check_complete()
+    _hint_wrong_task(parser, len(lines) - 1, problems, first_problem)
 
     if len(problems) > before:
         return None
     return parser.result()
+
+
+def _hint_wrong_task(parser: _RowParser, rows: int, problems: ProblemList, position: int) -> None:
+    """Put one hint first when most indices are unknown: the file is likely for another task."""
+    if rows == 0 or parser.unknown_indices * 2 <= rows:
+        return
+    key = parser.task.key
+    problems.insert(position, parser.name, None, None,
+                    f"{parser.unknown_indices} of {rows} rows have an index that is not in the {key} "
+                    f"test set; check that this file was made for {key}")
 
 
 def _read_lines(path: Path, name: str, problems: ProblemList) -> list[str] | None:
@@ -192,6 +204,7 @@ class _RowParser:
         self.seen_on: dict[int, int] = {}
         self.first_lines: dict[str, int] = {}
         self.parsed_modules: dict[str, tuple[ModuleShape, ...] | str] = {}
+        self.unknown_indices = 0
 
     def problem(self, line: int, value: str | None, message: str) -> None:
         self.problems.add(self.name, line, value, message)
@@ -218,6 +231,7 @@ class _RowParser:
             return None
         index = int(text)
         if index not in self.position_of:
+            self.unknown_indices += 1
             self.problem(number, text, f"unknown index; test indices of {self.task.key} run "
                          f"from {min(self.position_of)} to {max(self.position_of)}")
             return None
@@ -283,8 +297,9 @@ class _RowParser:
         more = ""
         if len(missing) > MISSING_INDICES_SHOWN:
             more = f" and {len(missing) - MISSING_INDICES_SHOWN} more"
+        noun = "index" if len(missing) == 1 else "indices"
         self.problems.add(self.name, None, None, f"missing predictions for {len(missing)} "
-                          f"test indices: {shown}{more}; give one row per test example")
+                          f"test {noun}: {shown}{more}; give one row per test example")
 
     def result(self) -> Predictions:
         modules = list(self.modules) if self.has_modules else None

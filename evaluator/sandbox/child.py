@@ -26,6 +26,9 @@ from importlib.metadata import version
 from typing import Any, TextIO
 
 MODULE_NAME = "submission_model"
+# The scratch directory that holds the model file inside the sandbox; the same
+# path as evaluator.sandbox.bwrap.SCRATCH_DIR, which this module does not import.
+SUBMISSION_DIR = "/scratch/"
 TRACEBACK_LINES = 12
 ERROR_KINDS = ("import", "invalid", "module", "unpriced", "memory")
 _ALLOCATION_FAILURES = ("can't allocate memory", "not enough memory", "out of memory")
@@ -55,8 +58,16 @@ def apply_limits(limits: dict[str, int]) -> None:
 
 
 def _traceback_tail(error: BaseException) -> str:
-    """Return the last lines of the formatted traceback of `error`."""
-    lines = "".join(traceback.format_exception(error)).rstrip().splitlines()
+    """Return the last lines of the traceback of `error`, frames of the submitter's files only.
+
+    Frames of the evaluator, torch and importlib say nothing to the submitter,
+    so only frames under SUBMISSION_DIR are kept, then the exception itself.
+    """
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__)
+              if frame.filename.startswith(SUBMISSION_DIR)]
+    lines = ["Traceback (most recent call last):"] if frames else []
+    lines += "".join(traceback.format_list(frames)).rstrip("\n").splitlines()
+    lines += "".join(traceback.format_exception_only(error)).rstrip("\n").splitlines()
     return "\n".join(lines[-TRACEBACK_LINES:])
 
 

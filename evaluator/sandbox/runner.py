@@ -128,6 +128,13 @@ def _run_child(workdir: Path, bwrap: str, timeout: float, limits: SandboxLimits)
         return _read_result(stdout)
 
 
+def _with_submitted_name(error: MeasurementError, name: str) -> MeasurementError:
+    """Return `error` with the sandbox's path of the model file replaced by `name`."""
+    error.message = error.message.replace(MODEL_PATH, name)
+    error.args = (error.message,)
+    return error
+
+
 def measure_model_file(
     model_file: Path,
     requests: Collection[ModuleShape],
@@ -154,9 +161,12 @@ def measure_model_file(
         workdir = Path(temporary)
         shutil.copyfile(model_file, workdir / MODEL_FILE_NAME)
         (workdir / "request.json").write_text(_request_payload(ordered, limits), encoding="utf-8")
-        raw = _run_child(workdir, bwrap, timeout, limits)
+        try:
+            raw = _run_child(workdir, bwrap, timeout, limits)
+            fields = parse_result(raw, ordered)
+        except MeasurementError as error:
+            raise _with_submitted_name(error, Path(model_file).name) from error.__cause__
 
-    fields = parse_result(raw, ordered)
     wall_seconds = time.monotonic() - started
     logger.info(
         "Measured %s: %s module shapes, %s params in %.1f s",

@@ -11,6 +11,7 @@ import pytest
 from evaluator_files import REPO_ROOT, write_file
 
 from evaluator import cli
+from evaluator.cli import format_mflops
 from evaluator.scoring import default_reference_curve
 
 GOLD = [1, 0, 1, 1]
@@ -81,7 +82,7 @@ def test_invalid_input_exits_2_with_problems(tmp_path, data_dir, capsys):
     assert out == ""
     assert "error: invalid input:" in err
     assert "bad.tsv:3: pred is not an integer class label" in err
-    assert "bad.tsv: missing predictions for 1 test indices: 3" in err
+    assert "bad.tsv: missing predictions for 1 test index: 3" in err
 
 
 def test_unknown_task_exits_2(tmp_path, capsys):
@@ -209,3 +210,22 @@ def test_reference_flops_through_python_m(tmp_path):
     assert data["task"] == "SST-2"
     assert data["layers"] == 12
     assert data["mflops"] == pytest.approx(596.462112, rel=0.005)
+
+
+@pytest.mark.slow
+def test_invalid_model_file_exits_2(tmp_path, data_dir, capsys):
+    path = predictions(tmp_path, "a.tsv", GOLD, ["(1,8),layer"] * 4)
+    model = write_file(tmp_path / "no_list.py", "x = 1\n")
+    status, _, err = run_main(capsys, "evaluate", "--task", "SST-2", "--data-dir", data_dir,
+                              "--predictions", path, "--model-file", model, "--timeout", "120")
+    assert status == 2
+    assert "invalid model file" in err
+    assert "does not define module_list" in err
+
+
+@pytest.mark.parametrize(
+    ("mflops", "text"),
+    [(0.0109, "0.0109"), (2.5, "2.5"), (4237.138559, "4,237.1"), (12.0, "12.0")],
+)
+def test_table_keeps_digits_of_small_mflops(mflops, text):
+    assert format_mflops(mflops) == text

@@ -238,3 +238,25 @@ def test_problem_cap_counts_the_rest(tmp_path):
         problems.raise_if_any()
     assert str(caught.value).endswith("... and 70 more problems not shown")
     assert caught.value.problems[0].line == 2
+
+
+def test_file_for_another_task_gets_hint_first(tmp_path):
+    # Three of four indices are outside SST-2's test indices 0..3.
+    _, problems = validate(tmp_path, "index\tpred\n0\t1\n17\t1\n18\t0\n19\t1\n")
+    assert "3 of 4 rows have an index that is not in the SST-2 test set" in problems[0].message
+    assert problems[0].line is None
+    assert problems[1].line == 3
+
+
+def test_few_unknown_indices_get_no_hint(tmp_path):
+    _, problems = validate(tmp_path, "index\tpred\n0\t1\n1\t1\n2\t0\n19\t1\n")
+    assert not any("test set; check" in problem.message for problem in problems)
+
+
+def test_inserted_problem_keeps_the_cap():
+    problems = ProblemList(limit=2)
+    problems.add("a.tsv", 2, "x", "first")
+    problems.add("a.tsv", 3, "y", "second")
+    problems.insert(0, "a.tsv", None, None, "hint")
+    assert [problem.message for problem in problems.problems] == ["hint", "first"]
+    assert problems.truncated == 1

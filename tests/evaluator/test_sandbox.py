@@ -187,8 +187,9 @@ def test_interpreter_crash_reported(tmp_path: Path, source: str, signal_name: st
     with pytest.raises(MeasurementError, match=f"crashed with signal {signal_name}") as caught:
         measure_model_file(model, SMALL_REQUESTS, timeout=60)
 
-    # faulthandler prints the Python stack of the crash on stderr.
-    assert "submission_model.py" in caught.value.message
+    # faulthandler prints the Python stack of the crash on stderr, with the
+    # sandbox's path of the model file replaced by the submitted name.
+    assert 'File "model.py"' in caught.value.message
     assert caught.value.retryable is False
     assert_parent_still_measures(tmp_path)
 
@@ -345,3 +346,28 @@ def test_python_mounted_after_tmp_tmpfs(tmp_path: Path) -> None:
 
     assert python_binds, "the virtual environment is not mounted"
     assert all(index > tmpfs_at for index in python_binds)
+
+
+def test_import_error_names_submitted_file(tmp_path: Path) -> None:
+    """The traceback shows the submitter's file name and line, not sandbox internals."""
+    model = write_model(tmp_path, "import torch\n\nraise ValueError('bad width 7')\n", "my_model.py")
+
+    with pytest.raises(MeasurementError, match="failed to import") as caught:
+        measure_model_file(model, SMALL_REQUESTS, timeout=60)
+
+    message = caught.value.message
+    assert 'File "my_model.py", line 3' in message
+    assert "ValueError: bad width 7" in message
+    assert "/scratch" not in message
+    assert "/opt/elue" not in message
+    assert "importlib" not in message
+
+
+def test_syntax_error_names_submitted_file(tmp_path: Path) -> None:
+    model = write_model(tmp_path, "x = (1,\n", "broken.py")
+
+    with pytest.raises(MeasurementError) as caught:
+        measure_model_file(model, SMALL_REQUESTS, timeout=60)
+
+    assert 'File "broken.py", line 1' in caught.value.message
+    assert "SyntaxError" in caught.value.message
