@@ -57,6 +57,8 @@ class StaffSubmissionAdmin(SubmissionAdmin):
 @admin.register(ReferencePoint)
 class StaffReferencePointAdmin(ReferencePointAdmin):
     def save_model(self, request: HttpRequest, obj: ReferencePoint, form: object, change: bool) -> None:
+        if "flops" in form.changed_data:
+            obj.provenance = dict(services.STAFF_FLOPS_PROVENANCE)
         super().save_model(request, obj, form, change)
         self._rescore(request, obj)
 

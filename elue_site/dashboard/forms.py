@@ -8,6 +8,7 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from elue_site.benchmark.models import ReferencePoint, Task
+from elue_site.dashboard.services import STAFF_FLOPS_PROVENANCE
 
 MILLION = 1_000_000
 
@@ -41,6 +42,8 @@ class ReferencePointForm(forms.ModelForm):
 
     def save(self, commit: bool = True) -> ReferencePoint:
         self.instance.flops = round(self.cleaned_data["mflops"] * MILLION)
+        if "mflops" in self.changed_data:
+            self.instance.provenance = dict(STAFF_FLOPS_PROVENANCE)
         return super().save(commit=commit)
 
 

@@ -24,6 +24,8 @@ from elue_site.submissions.services import enqueue
 logger = logging.getLogger(__name__)
 
 RERUNNABLE = (Status.FAILED, Status.FINISHED)
+# Provenance of reference FLOPs typed by staff; reseeding the curve never overwrites them.
+STAFF_FLOPS_PROVENANCE = {"method": "typed by staff"}
 
 
 @dataclass(frozen=True)

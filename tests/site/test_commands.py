@@ -19,7 +19,8 @@ from elue_site.benchmark.models import (
     ModelEntry, ReferenceFlopsCache, ReferencePoint, ResultPoint, Source, Submission, Task,
 )
 from elue_site.benchmark.papers import seed_paper_entries
-from site_factories import make_entry, make_user, write_elue_dir
+from elue_site.dashboard.services import STAFF_FLOPS_PROVENANCE, rescore_task
+from site_factories import make_entry, make_finished, make_user, write_elue_dir
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +111,77 @@ def test_seed_curve_flops_and_cache(source, capsys):
     assert "computed" not in capsys.readouterr().out
     assert ReferencePoint.objects.count() == 4
     assert ReferenceFlopsCache.objects.count() == 4
+
+
+# Cached reference FLOPs of the tiny SST-2 set, chosen by hand so that seeding computes nothing.
+TINY_CURVE_FLOPS = {12: 4_000_000_000, 6: 2_000_000_000, 4: 1_400_000_000, 3: 1_000_000_000}
+
+
+def _cache_flops(task_key: str, flops_by_layers: dict[int, int]) -> None:
+    checksum = Task.objects.get(key=task_key).data_sha256["test.tsv"]
+    for layers, flops in flops_by_layers.items():
+        ReferenceFlopsCache.objects.create(task_key=task_key, layers=layers, data_sha256=checksum, flops=flops)
+
+
+@pytest.fixture
+def seeded_sst2(source):
+    call_command("import_task_data", str(source), "--tasks", "SST-2")
+    _cache_flops("SST-2", TINY_CURVE_FLOPS)
+    call_command("seed_reference_curve", "--tasks", "SST-2")
+    return Task.objects.get(key="SST-2")
+
+
+def _user_result(performance: float = 90.0, flops: int = 3_000_000_000) -> Submission:
+    """Return a finished user submission whose stored score no curve gives (1.4)."""
+    return make_finished(make_entry(make_user()), "SST-2", performance=performance, flops=flops)
+
+
+def test_reseed_keeps_staff_edited_performance(seeded_sst2):
+    ReferencePoint.objects.filter(task=seeded_sst2, layers=12).update(performance=88.7)
+    rescore_task(seeded_sst2)
+    submission = _user_result()
+    rescore_task(seeded_sst2)
+    call_command("seed_reference_curve", "--tasks", "SST-2")
+    submission.refresh_from_db()
+    # p_ref(3,000 MFLOPs) on the segment (2,000, 87.0)-(4,000, 88.7) is 87.85.
+    assert ReferencePoint.objects.get(task=seeded_sst2, layers=12).performance == 88.7
+    assert submission.task_score == pytest.approx(90.0 - 87.85)
+    assert ReferencePoint.objects.count() == 4
+
+
+def test_reseed_output_names_kept_points(seeded_sst2, capsys):
+    capsys.readouterr()
+    call_command("seed_reference_curve", "--tasks", "SST-2")
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 4
+    assert all("(kept)" in line for line in lines)
+
+
+def test_reseed_missing_point_rescores_users(seeded_sst2):
+    submission = _user_result()
+    ReferencePoint.objects.filter(task=seeded_sst2, layers=3).delete()
+    call_command("seed_reference_curve", "--tasks", "SST-2")
+    submission.refresh_from_db()
+    recreated = ReferencePoint.objects.get(task=seeded_sst2, layers=3)
+    # p_ref(3,000 MFLOPs) on the segment (2,000, 87.0)-(4,000, 88.6) is 87.8.
+    assert recreated.flops == 1_000_000_000
+    assert submission.task_score == pytest.approx(90.0 - 87.8)
+
+
+def test_reseed_changed_data_refreshes_flops(seeded_sst2, source):
+    ReferencePoint.objects.filter(task=seeded_sst2, layers=6).update(provenance=STAFF_FLOPS_PROVENANCE)
+    submission = _user_result()
+    test_file = source / "SST-2" / "test.tsv"
+    test_file.write_text(test_file.read_text().replace("sentence 5", "sentence five"))
+    call_command("import_task_data", str(source), "--tasks", "SST-2")
+    _cache_flops("SST-2", {12: 5_000_000_000, 6: 2_500_000_000, 4: 1_400_000_000, 3: 1_000_000_000})
+    call_command("seed_reference_curve", "--tasks", "SST-2")
+    submission.refresh_from_db()
+    points = dict(ReferencePoint.objects.filter(task=seeded_sst2).values_list("layers", "flops"))
+    # Staff typed the 6-layer FLOPs, so only the seed's own points follow the new data.
+    assert points == {12: 5_000_000_000, 6: 2_000_000_000, 4: 1_400_000_000, 3: 1_000_000_000}
+    # p_ref(3,000 MFLOPs) on the segment (2,000, 87.0)-(5,000, 88.6) is 87.0 + 1.6 / 3.
+    assert submission.task_score == pytest.approx(round(90.0 - (87.0 + 1.6 / 3), 2))
 
 
 def _curve(task_key: str, flops_12: int, flops_6: int, perf_12: float, perf_6: float) -> None:

@@ -252,6 +252,19 @@ def test_reference_edit_rescores_submissions(client, tasks, owner, staff):
     assert submission.scoring_method == "elue-1"
 
 
+def test_reference_edit_marks_typed_flops(client, tasks, staff):
+    sst2 = tasks["SST-2"]
+    data = _curve_post(sst2, {})
+    data["reference_points-0-mflops"] = "2200"
+    client.force_login(staff)
+    client.post(reverse("dashboard:reference", kwargs={"task_key": "SST-2"}), data)
+    edited = ReferencePoint.objects.get(task=sst2, layers=6)
+    unchanged = ReferencePoint.objects.get(task=sst2, layers=12)
+    assert edited.flops == 2_200_000_000
+    assert edited.provenance == {"method": "typed by staff"}
+    assert unchanged.provenance != {"method": "typed by staff"}
+
+
 def test_reference_edit_rejects_duplicate_mflops(client, tasks, staff):
     sst2 = tasks["SST-2"]
     data = _curve_post(sst2, {})

@@ -13,9 +13,10 @@ from elue_site.benchmark.seeding import seed_task_curve
 
 class Command(BaseCommand):
     help = (
-        "Create or update the reference curve (ElasticBERT-BASE at 12 and 6 layers, SST-2 also 4 "
-        "and 3) with FLOPs computed from the imported test sets. Safe to rerun; computed FLOPs are "
-        "cached per test-file checksum."
+        "Create the missing points of the reference curve (ElasticBERT-BASE at 12 and 6 layers, "
+        "SST-2 also 4 and 3) with FLOPs computed from the imported test sets. Safe to rerun: stored "
+        "points keep their performance, FLOPs are recomputed only when the test data changed, and "
+        "computed FLOPs are cached per test-file checksum."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -35,6 +36,5 @@ class Command(BaseCommand):
                 )
             for point in seed_task_curve(task):
                 note = " (approximate performance)" if point.is_estimate else ""
-                origin = "cached" if point.cached else "computed"
                 self.stdout.write(f"{point.task} {point.layers:>2}L: {point.flops / 1e6:,.1f} MFLOPs "
-                                  f"({origin}), performance {point.performance}{note}")
+                                  f"({point.origin}), performance {point.performance}{note}")
