@@ -82,7 +82,7 @@ def seed_owner() -> object:
 
 @transaction.atomic
 def seed_model(model: PaperModel) -> ModelEntry:
-    """Create or refresh one paper entry and its six paper submissions."""
+    """Create or refresh one paper entry and its six paper submissions, updating stored rows in place."""
     clash = ModelEntry.objects.filter(name__iexact=model.name, is_paper_seed=False).first()
     if clash is not None:
         raise LookupError(
@@ -96,19 +96,29 @@ def seed_model(model: PaperModel) -> ModelEntry:
             "description": "Published static result on the ELUE test sets (Liu et al. 2022, Table 3).",
         },
     )
-    entry.submissions.all().delete()
+    kept = []
     for task_key, performance in zip(TASK_ORDER, model.performance):
-        task = Task.objects.get(key=task_key)
-        submission = Submission.objects.create(entry=entry, task=task, route=Route.PAPER,
-                                               typed_params=model.mparams * 1_000_000)
-        point = PaperPoint(performance=performance, flops=paper_flops(model, task),
+        submission = _paper_submission(entry, Task.objects.get(key=task_key), model)
+        point = PaperPoint(performance=performance, flops=paper_flops(model, submission.task),
                            params=model.mparams * 1_000_000)
         store_paper_points(submission, [point], Source.PAPER, is_estimate=not model.exact_flops)
         if model.exact_flops:
             # FLOPs equal the reference FLOPs computed on the test set.
             submission.points.update(flops_source=Source.MEASURED)
+        kept.append(submission.pk)
+    entry.submissions.exclude(pk__in=kept).delete()
     logger.info("Seeded paper entry %s", model.name)
     return entry
+
+
+def _paper_submission(entry: ModelEntry, task: Task, model: PaperModel) -> Submission:
+    """Return the entry's paper submission of `task`, reused on reseeding so its id stays the same."""
+    submission = entry.submissions.filter(task=task, route=Route.PAPER).order_by("pk").first()
+    if submission is None:
+        return Submission.objects.create(entry=entry, task=task, route=Route.PAPER,
+                                         typed_params=model.mparams * 1_000_000)
+    submission.typed_params = model.mparams * 1_000_000
+    return submission
 
 
 def seed_paper_entries() -> list[ModelEntry]:

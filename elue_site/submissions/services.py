@@ -129,21 +129,27 @@ def enqueue(submission_id: int) -> None:
 
 def store_paper_points(submission: Submission, points: list[PaperPoint], source: str,
                        *, is_estimate: bool = False) -> None:
-    """Store typed points with the platform's scores and mark the submission FINISHED."""
+    """Store typed points with the platform's scores and mark the submission FINISHED.
+
+    Storing again (reseeding paper entries) updates the points in place.
+    """
     scored = score_points(submission.task, [(point.performance, point.flops) for point in points])
     for position, (point, score) in enumerate(zip(points, scored.point_scores)):
-        ResultPoint.objects.create(
-            submission=submission, position=position, performance=point.performance,
-            flops=point.flops, params=point.params, score=score,
-            performance_source=source, flops_source=source, params_source=source,
-            is_estimate=is_estimate,
+        ResultPoint.objects.update_or_create(
+            submission=submission, position=position,
+            defaults={
+                "performance": point.performance, "flops": point.flops, "params": point.params, "score": score,
+                "performance_source": source, "flops_source": source, "params_source": source,
+                "is_estimate": is_estimate,
+            },
         )
+    submission.points.filter(position__gte=len(points)).delete()
     submission.params = max(point.params for point in points)
     submission.task_score = scored.task_score
     submission.scoring_method = scored.method
     submission.provenance = {"scoring": scored.provenance}
     submission.status = Status.FINISHED
-    submission.finished_at = timezone.now()
+    submission.finished_at = submission.finished_at or timezone.now()
     submission.save()
 
 

@@ -233,10 +233,24 @@ def test_paper_entry_scaled_flops_estimate(published_curve):
 
 def test_paper_entries_idempotent(published_curve):
     seed_paper_entries()
+    submissions = set(Submission.objects.values_list("pk", "finished_at"))
+    points = set(ResultPoint.objects.values_list("pk", flat=True))
     seed_paper_entries()
     assert ModelEntry.objects.filter(is_paper_seed=True).count() == 10
     assert Submission.objects.count() == 60
     assert ResultPoint.objects.count() == 60
+    assert set(Submission.objects.values_list("pk", "finished_at")) == submissions
+    assert set(ResultPoint.objects.values_list("pk", flat=True)) == points
+
+
+def test_paper_reseed_follows_curve(published_curve):
+    seed_paper_entries()
+    ReferencePoint.objects.filter(task__key="SST-2", layers=12).update(performance=88.7)
+    seed_paper_entries()
+    bert = Submission.objects.get(entry__name="BERT-BASE", task__key="SST-2")
+    # BERT-BASE's SST-2 point sits at the 12-layer reference FLOPs: 85.1 - 88.7.
+    assert bert.task_score == pytest.approx(-3.6)
+    assert bert.points.get().score == pytest.approx(-3.6)
 
 
 def test_paper_seed_refuses_user_name_clash(published_curve):
