@@ -13,6 +13,9 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 logger = logging.getLogger(__name__)
 
+# Field error codes that become the top-level code, so scripts need not parse `details`.
+FIELD_CODES = frozenset({"duplicate_name"})
+
 
 def error_response(code: str, message: str, details: Any = None, *,
                    http_status: int = status.HTTP_400_BAD_REQUEST) -> Response:
@@ -35,6 +38,17 @@ def _plain(params: Any) -> dict[str, Any]:
     return {key: value if isinstance(value, (int, float, str)) else str(value) for key, value in params.items()}
 
 
+def _field_code(error: exceptions.ValidationError) -> str:
+    """Return the first field error code listed in FIELD_CODES, else "invalid"."""
+    codes = error.get_codes()
+    fields = codes.values() if isinstance(codes, dict) else [codes]
+    for field_codes in fields:
+        for code in field_codes if isinstance(field_codes, list) else [field_codes]:
+            if code in FIELD_CODES:
+                return code
+    return "invalid"
+
+
 def exception_handler(error: Exception, context: dict[str, Any]) -> Response | None:
     """DRF exception handler that renders every API error in the single error shape."""
     if isinstance(error, DjangoValidationError):
@@ -45,7 +59,7 @@ def exception_handler(error: Exception, context: dict[str, Any]) -> Response | N
     if isinstance(error, (Http404, exceptions.NotFound)):
         code, message, details = "not_found", "Not found.", {}
     elif isinstance(error, exceptions.ValidationError):
-        code, message, details = "invalid", "The request has invalid fields; see details.", response.data
+        code, message, details = _field_code(error), "The request has invalid fields; see details.", response.data
     elif isinstance(error, exceptions.APIException):
         code, message, details = error.default_code, str(error.detail), {}
     else:

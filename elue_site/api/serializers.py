@@ -22,7 +22,8 @@ class EntrySerializer(serializers.ModelSerializer):
         form = EntryForm(data={"name": name, "kind": EntryKind.STATIC}, instance=self.instance or ModelEntry())
         form.is_valid()
         if "name" in form.errors:
-            raise serializers.ValidationError(form.errors["name"][0], code="duplicate_name")
+            error = form.errors.as_data()["name"][0]
+            raise serializers.ValidationError(form.errors["name"][0], code=error.code or "invalid")
         return name.strip()
 
 

@@ -52,6 +52,13 @@ def test_duplicate_entry_name(owner, other):
     make_entry(other, "SameName")
     response = _api(owner).post("/api/v1/entries/", {"name": "samename"}, format="json")
     assert response.status_code == 400
+    _assert_error_shape(response, "duplicate_name")
+    assert "already exists" in response.json()["error"]["details"]["name"][0]
+
+
+def test_missing_entry_name_invalid(owner):
+    response = _api(owner).post("/api/v1/entries/", {"kind": "static"}, format="json")
+    assert response.status_code == 400
     _assert_error_shape(response, "invalid")
     assert "name" in response.json()["error"]["details"]
 
