@@ -14,7 +14,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 logger = logging.getLogger(__name__)
 
 # Field error codes that become the top-level code, so scripts need not parse `details`.
-FIELD_CODES = frozenset({"duplicate_name"})
+FIELD_CODES = frozenset({"duplicate_name", "unknown_task"})
 
 
 def error_response(code: str, message: str, details: Any = None, *,

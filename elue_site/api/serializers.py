@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from elue_site.benchmark.models import EntryKind, ModelEntry, Route, Task
+from elue_site.benchmark.models import EntryKind, ModelEntry, Route, Task, task_by_name
 from elue_site.submissions.forms import EntryForm
 
 
@@ -27,11 +27,21 @@ class EntrySerializer(serializers.ModelSerializer):
         return name.strip()
 
 
+class TaskField(serializers.SlugRelatedField):
+    """A task given by key in any spelling the evaluator accepts ("SST-2", "sst2", "SST2")."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(slug_field="key", queryset=Task.objects.all(), **kwargs)
+
+    def to_internal_value(self, data: object) -> Task:
+        return task_by_name(str(data))
+
+
 class SubmissionCreateSerializer(serializers.Serializer):
     """Multipart fields of POST /api/v1/submissions/; numbers as on the web form."""
 
     entry = serializers.IntegerField()
-    task = serializers.SlugRelatedField(slug_field="key", queryset=Task.objects.all())
+    task = TaskField()
     route = serializers.ChoiceField(choices=Route.choices)
     points = serializers.CharField(required=False, allow_blank=True)
     predictions = serializers.ListField(child=serializers.FileField(), required=False, allow_empty=True)

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import uuid
 
+import evaluator
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -45,6 +47,20 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+def task_by_name(name: str) -> Task:
+    """Return the task row for any spelling the evaluator accepts ("SST-2", "sst2", "SST2").
+
+    Raises ValidationError (code "unknown_task", listing the valid keys) when no task matches.
+    """
+    try:
+        return Task.objects.get(key=evaluator.get_task(str(name)).key)
+    except (evaluator.UnknownNameError, Task.DoesNotExist):
+        raise ValidationError(
+            _("Unknown task %(value)s; use one of %(tasks)s."),
+            code="unknown_task", params={"value": repr(str(name)), "tasks": ", ".join(evaluator.TASKS)},
+        ) from None
 
 
 class ReferencePoint(models.Model):

@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from elue_site.benchmark.models import ModelEntry, Route, Task
+from elue_site.benchmark.models import ModelEntry, Route, Task, task_by_name
 from elue_site.submissions.parsing import mparams_to_params, parse_mflops_list, parse_paper_points
 from elue_site.submissions.services import SubmissionRequest, validate_request
 
@@ -54,10 +54,31 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(item, initial) for item in files]
 
 
+class TaskChoiceField(forms.ModelChoiceField):
+    """A task choice that also accepts every spelling the evaluator does ("sst2" for "SST-2")."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(queryset=Task.objects.all(), to_field_name="key", **kwargs)
+
+    def to_python(self, value: Any) -> Task | None:
+        if value in self.empty_values:
+            return None
+        return task_by_name(str(value))
+
+    def prepare_value(self, value: Any) -> Any:
+        # A spelling such as ?task=sst2 preselects SST-2 in the list.
+        if isinstance(value, str) and value:
+            try:
+                return task_by_name(value).key
+            except ValidationError:
+                return value
+        return super().prepare_value(value)
+
+
 class SubmissionForm(forms.Form):
     """Results of one entry on one task, by one of the three routes."""
 
-    task = forms.ModelChoiceField(queryset=Task.objects.all(), to_field_name="key", label=_("Task"))
+    task = TaskChoiceField(label=_("Task"))
     route = forms.ChoiceField(choices=Route.choices, label=_("Route"), widget=forms.RadioSelect)
     points = forms.CharField(
         label=_("Points (route 1)"), required=False, widget=forms.Textarea(attrs={"rows": 3}),

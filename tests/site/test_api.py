@@ -142,8 +142,21 @@ def test_submit_unknown_task(owner):
         "entry": entry.pk, "task": "CoLA", "route": "paper", "points": "80, 100, 10",
     }, format="multipart")
     assert response.status_code == 400
-    _assert_error_shape(response, "invalid")
-    assert "task" in response.json()["error"]["details"]
+    _assert_error_shape(response, "unknown_task")
+    message = response.json()["error"]["details"]["task"][0]
+    assert "'CoLA'" in message
+    assert "SST-2, IMDb" in message
+    assert "STS-B" in message
+
+
+@pytest.mark.parametrize("spelling", ["sst2", "SST2", "sst-2", "SST-2"])
+def test_submit_task_spellings(owner, spelling):
+    entry = make_entry(owner, f"Spelling {spelling}")
+    response = _api(owner).post("/api/v1/submissions/", {
+        "entry": entry.pk, "task": spelling, "route": "paper", "points": "80, 100, 10",
+    }, format="multipart")
+    assert response.status_code == 201
+    assert Submission.objects.get(entry=entry).task.key == "SST-2"
 
 
 def test_session_auth_works(owner_client, owner):

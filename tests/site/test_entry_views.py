@@ -208,6 +208,30 @@ def test_add_results_post_rejected_for_non_owner(persona_clients, entry, persona
     assert not entry.submissions.exists()
 
 
+def test_add_results_accepts_task_spelling(owner_client, entry):
+    response = owner_client.post(reverse("submissions:create", args=[entry.pk]), {
+        "task": "stsb", "route": "paper", "points": "86.0, 2000, 67",
+    })
+    assert response.status_code == 302
+    assert entry.submissions.get().task.key == "STS-B"
+
+
+def test_add_results_unknown_task_lists_keys(owner_client, entry):
+    response = owner_client.post(reverse("submissions:create", args=[entry.pk]), {
+        "task": "CoLA", "route": "paper", "points": "86.0, 2000, 67",
+    })
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Unknown task" in content
+    assert "SciTail, MRPC, STS-B" in content
+    assert not entry.submissions.exists()
+
+
+def test_add_results_preselects_task_spelling(owner_client, entry):
+    response = owner_client.get(reverse("submissions:create", args=[entry.pk]), {"task": "scitail"})
+    assert '<option value="SciTail" selected>' in response.content.decode()
+
+
 @pytest.mark.parametrize("persona", ["other", "staff", "anonymous"])
 def test_edit_post_rejected_for_non_owner(persona_clients, entry, persona):
     response = persona_clients[persona].post(reverse("submissions:entry_edit", args=[entry.pk]), {
