@@ -11,8 +11,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from elue_site.benchmark.admin import ModelEntryAdmin, ReferencePointAdmin, SubmissionAdmin
 from elue_site.benchmark.models import ModelEntry, ReferencePoint, Submission
@@ -30,12 +29,14 @@ class StaffModelEntryAdmin(ModelEntryAdmin):
     @admin.action(description=gettext_lazy("Hide selected entries from public pages"))
     def hide_entries(self, request: HttpRequest, queryset: QuerySet[ModelEntry]) -> None:
         changed = sum(services.set_hidden(entry.pk, True, staff_user=request.user) for entry in queryset)
-        self.message_user(request, _("%(count)s entries hidden.") % {"count": changed}, messages.SUCCESS)
+        text = ngettext("%(count)s entry hidden.", "%(count)s entries hidden.", changed)
+        self.message_user(request, text % {"count": changed}, messages.SUCCESS)
 
     @admin.action(description=gettext_lazy("Unhide selected entries"))
     def unhide_entries(self, request: HttpRequest, queryset: QuerySet[ModelEntry]) -> None:
         changed = sum(services.set_hidden(entry.pk, False, staff_user=request.user) for entry in queryset)
-        self.message_user(request, _("%(count)s entries unhidden.") % {"count": changed}, messages.SUCCESS)
+        text = ngettext("%(count)s entry unhidden.", "%(count)s entries unhidden.", changed)
+        self.message_user(request, text % {"count": changed}, messages.SUCCESS)
 
 
 @admin.register(Submission)
@@ -46,12 +47,12 @@ class StaffSubmissionAdmin(SubmissionAdmin):
     def rerun_submissions(self, request: HttpRequest, queryset: QuerySet[Submission]) -> None:
         queued = sum(services.rerun_submission(pk, staff_user=request.user) for pk in queryset.values_list("pk", flat=True))
         skipped = queryset.count() - queued
-        self.message_user(
-            request,
-            _("%(queued)s submissions queued again; %(skipped)s skipped (queued, running or paper route).")
-            % {"queued": queued, "skipped": skipped},
-            messages.SUCCESS,
-        )
+        text = " ".join((
+            ngettext("%(queued)s submission queued again.", "%(queued)s submissions queued again.", queued),
+            ngettext("%(skipped)s skipped (queued, running or paper route).",
+                     "%(skipped)s skipped (queued, running or paper route).", skipped),
+        ))
+        self.message_user(request, text % {"queued": queued, "skipped": skipped}, messages.SUCCESS)
 
 
 @admin.register(ReferencePoint)
@@ -77,6 +78,4 @@ class StaffReferencePointAdmin(ReferencePointAdmin):
         self._report(request, services.rescore_task(point.task))
 
     def _report(self, request: HttpRequest, report: services.RescoreReport) -> None:
-        self.message_user(request, _(
-            "Re-scored %(total)s finished submissions of %(task)s; %(changed)s task scores changed."
-        ) % {"total": report.submissions, "task": report.task_key, "changed": report.changed})
+        self.message_user(request, services.rescore_message(report))

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Prefetch
+from django.utils.translation import ngettext
 
 from elue_site.benchmark.models import ModelEntry, ResultPoint, Route, Status, Submission, Task
 from elue_site.benchmark.scoring import score_points
@@ -35,6 +36,18 @@ class RescoreReport:
     task_key: str
     submissions: int
     changed: int
+
+
+def rescore_message(report: RescoreReport) -> str:
+    """Return the staff message for a re-score, with plurals for both counts."""
+    rescored = ngettext(
+        "Re-scored %(total)s finished submission of %(task)s;",
+        "Re-scored %(total)s finished submissions of %(task)s;", report.submissions,
+    ) % {"total": report.submissions, "task": report.task_key}
+    changed = ngettext(
+        "%(changed)s task score changed.", "%(changed)s task scores changed.", report.changed,
+    ) % {"changed": report.changed}
+    return f"{rescored} {changed}"
 
 
 def rerun_submission(submission_id: int, *, staff_user: object) -> bool:

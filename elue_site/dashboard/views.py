@@ -117,9 +117,7 @@ def reference_curve(request: HttpRequest, task_key: str) -> HttpResponse:
     if request.method == "POST" and formset.is_valid():
         formset.save()
         report = services.rescore_task(task)
-        messages.success(request, _(
-            "Reference curve of %(task)s saved. Re-scored %(total)s finished submissions; "
-            "%(changed)s task scores changed."
-        ) % {"task": task.key, "total": report.submissions, "changed": report.changed})
+        saved = _("Reference curve of %(task)s saved.") % {"task": task.key}
+        messages.success(request, f"{saved} {services.rescore_message(report)}")
         return redirect("dashboard:home")
     return render(request, "dashboard/reference_curve.html", {"task": task, "formset": formset})

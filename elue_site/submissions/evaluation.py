@@ -19,6 +19,7 @@ import evaluator
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from elue_site.benchmark.models import PredictionFile, ResultPoint, Route, Source, Status, Submission
 from elue_site.benchmark.scoring import MILLION, reference_curve, score_points
@@ -176,6 +177,17 @@ def submitter_problems(claim: Claim, problems: list) -> list[dict]:
         item["file"] = uploaded.get(item["file"], item["file"])
         result.append(item)
     return result
+
+
+def invalid_files_reason(error: evaluator.InvalidInputError) -> str:
+    """Return the failure reason for invalid submitted files: how many problems, how many not shown."""
+    shown = len(error.problems)
+    reason = ngettext("The submitted files are invalid: %(count)s problem listed",
+                      "The submitted files are invalid: %(count)s problems listed", shown) % {"count": shown}
+    if error.truncated:
+        reason += ngettext(" and %(count)s more not shown", " and %(count)s more not shown",
+                           error.truncated) % {"count": error.truncated}
+    return reason + "."
 
 
 def mark_failed(claim: Claim, reason: str, errors: list | None = None, *, counts_against_quota: bool) -> bool:

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from elue_site.benchmark.models import Route, Status, Submission
 
@@ -38,9 +39,13 @@ def check_file_count(count: int) -> None:
     """Reject more than ELUE_MAX_FILES_PER_SUBMISSION files in one submission."""
     limit = settings.ELUE_MAX_FILES_PER_SUBMISSION
     if count > limit:
+        message = " ".join((
+            ngettext("This submission has %(count)s file.", "This submission has %(count)s files.", count),
+            ngettext("The limit is %(limit)s file per submission (ELUE_MAX_FILES_PER_SUBMISSION).",
+                     "The limit is %(limit)s files per submission (ELUE_MAX_FILES_PER_SUBMISSION).", limit),
+        ))
         raise ValidationError(
-            _("This submission has %(count)s files; the limit is %(limit)s files per submission "
-              "(ELUE_MAX_FILES_PER_SUBMISSION)."),
+            message,
             code="too_many_files",
             params={"count": count, "limit": limit},
         )
@@ -55,8 +60,13 @@ def check_daily_quota(user: object) -> None:
     ).count()
     if used >= limit:
         raise ValidationError(
-            _("You made %(used)s submissions in the last 24 hours; the limit is %(limit)s per day "
-              "(ELUE_MAX_SUBMISSIONS_PER_DAY). Try again later."),
+            ngettext(
+                "You made %(used)s submission in the last 24 hours; the limit is %(limit)s per day "
+                "(ELUE_MAX_SUBMISSIONS_PER_DAY). Try again later.",
+                "You made %(used)s submissions in the last 24 hours; the limit is %(limit)s per day "
+                "(ELUE_MAX_SUBMISSIONS_PER_DAY). Try again later.",
+                used,
+            ),
             code="daily_limit",
             params={"used": used, "limit": limit},
         )
@@ -72,8 +82,13 @@ def check_running(user: object, route: str) -> None:
     ).count()
     if active >= limit:
         raise ValidationError(
-            _("You have %(active)s evaluations queued or running; the limit is %(limit)s at once "
-              "(ELUE_MAX_RUNNING_PER_USER). Wait until one finishes."),
+            ngettext(
+                "You have %(active)s evaluation queued or running; the limit is %(limit)s at once "
+                "(ELUE_MAX_RUNNING_PER_USER). Wait until it finishes.",
+                "You have %(active)s evaluations queued or running; the limit is %(limit)s at once "
+                "(ELUE_MAX_RUNNING_PER_USER). Wait until one finishes.",
+                active,
+            ),
             code="running_limit",
             params={"active": active, "limit": limit},
         )

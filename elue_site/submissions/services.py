@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from elue_site.benchmark.models import (
     ModelEntry, PredictionFile, ResultPoint, Route, Source, Status, Submission, Task,
@@ -74,11 +75,17 @@ def validate_request(request: SubmissionRequest) -> None:
 
 
 def _validate_typed_cost(request: SubmissionRequest) -> None:
-    if len(request.typed_flops) != len(request.predictions):
+    files, values = len(request.predictions), len(request.typed_flops)
+    if files != values:
+        message = " ".join((
+            ngettext("Give one MFLOPs value per predictions file: you uploaded %(files)s file",
+                     "Give one MFLOPs value per predictions file: you uploaded %(files)s files", files),
+            ngettext("and typed %(values)s value.", "and typed %(values)s values.", values),
+        ))
         raise ValidationError(
-            _("Give one MFLOPs value per predictions file: %(files)s files, %(values)s values."),
+            message,
             code="flops_count_mismatch",
-            params={"files": len(request.predictions), "values": len(request.typed_flops)},
+            params={"files": files, "values": values},
         )
     if request.typed_params is None:
         raise ValidationError(_("Give the model's parameters in MParams."), code="no_params")

@@ -23,10 +23,13 @@ from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import DatabaseError
+from django.utils.translation import ngettext
 from evaluator import DataError, EvaluatorError, InvalidInputError
 
 from elue_site.submissions import claims
-from elue_site.submissions.evaluation import mark_failed, run_evaluation, store_result, submitter_problems
+from elue_site.submissions.evaluation import (
+    invalid_files_reason, mark_failed, run_evaluation, store_result, submitter_problems,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -60,10 +63,8 @@ def evaluate_submission(self: Task, submission_id: int) -> str:
     try:
         result = run_evaluation(claim)
     except InvalidInputError as error:
-        reason = f"The submitted files are invalid: {len(error.problems)} problems listed"
-        if error.truncated:
-            reason += f" and {error.truncated} more not shown"
-        mark_failed(claim, reason + ".", submitter_problems(claim, error.problems), counts_against_quota=True)
+        problems = submitter_problems(claim, error.problems)
+        mark_failed(claim, invalid_files_reason(error), problems, counts_against_quota=True)
         return "FAILED"
     except DataError as error:
         logger.error("Submission %s: task data unusable: %s", submission_id, error.message)
@@ -99,7 +100,8 @@ def evaluate_submission(self: Task, submission_id: int) -> str:
 def _retry_or_fail(task: Task, claim: claims.Claim, reason: str) -> str:
     """Requeue the row and raise PlatformError for Celery to retry, or fail when out of retries."""
     if task.request.retries >= task.max_retries:
-        mark_failed(claim, f"{reason} (gave up after {claim.attempt} attempts)", counts_against_quota=False)
+        gave_up = ngettext("gave up after %(count)s attempt", "gave up after %(count)s attempts", claim.attempt)
+        mark_failed(claim, f"{reason} ({gave_up % {'count': claim.attempt}})", counts_against_quota=False)
         return "FAILED"
     claims.release(claim)
     logger.warning("Submission %s: %s; retry %s of %s", claim.submission_id, reason,

@@ -66,6 +66,7 @@ def test_predictions_route_needs_one_flops_per_file(owner_client, entry):
     response = _post(owner_client, entry, {"task": "SST-2", "route": "predictions", "mflops": "2119 4238", "mparams": "67"},
                      {"predictions": [upload("a.tsv", GOLD_PREDICTIONS)]})
     assert [error.code for error in _form_errors(response)] == ["flops_count_mismatch"]
+    assert "you uploaded 1 file and typed 2 values." in response.content.decode()
 
 
 def test_model_route_needs_python_file(owner_client, entry):
@@ -94,6 +95,16 @@ def test_file_count_limit(owner_client, entry, settings):
     assert "limit is 2 files per submission" in response.content.decode()
 
 
+def test_file_count_limit_singular(owner_client, entry, settings):
+    settings.ELUE_MAX_FILES_PER_SUBMISSION = 1
+    files = [upload(f"p{number}.tsv", GOLD_PREDICTIONS) for number in range(2)]
+    response = _post(owner_client, entry, {"task": "SST-2", "route": "predictions", "mflops": "1 2", "mparams": "1"},
+                     {"predictions": files})
+    content = response.content.decode()
+    assert "This submission has 2 files." in content
+    assert "The limit is 1 file per submission" in content
+
+
 def test_daily_limit(owner_client, owner, entry, settings):
     settings.ELUE_MAX_SUBMISSIONS_PER_DAY = 2
     make_submission(entry, status=Status.FINISHED)
@@ -118,6 +129,14 @@ def test_running_limit(owner_client, entry, settings):
                      {"predictions": [upload("a.tsv", GOLD_PREDICTIONS)]})
     assert [error.code for error in _form_errors(response)] == ["running_limit"]
     assert "limit is 1 at once" in response.content.decode()
+    assert "You have 1 evaluation queued or running" in response.content.decode()
+
+
+def test_daily_limit_singular(owner_client, entry, settings):
+    settings.ELUE_MAX_SUBMISSIONS_PER_DAY = 1
+    make_submission(entry, status=Status.FINISHED)
+    response = _post(owner_client, entry, {"task": "SST-2", "route": "paper", "points": "88, 4238, 109"})
+    assert "You made 1 submission in the last 24 hours" in response.content.decode()
 
 
 def test_running_limit_ignores_paper_route(owner_client, entry, settings):
