@@ -163,6 +163,21 @@ def test_submission_page_shows_problems(owner_client, entry):
     assert "pred must be 0 or 1" in content
 
 
+def test_failure_reason_keeps_line_breaks(owner_client, entry):
+    failed = make_submission(entry, status="FAILED", failure_reason="Traceback:\n  line 1 <bad>\nValueError")
+    content = owner_client.get(reverse("submissions:detail", args=[failed.pk])).content.decode()
+    assert "Traceback:\n  line 1 &lt;bad&gt;\nValueError</pre>" in content
+    assert '<table id="submission-errors" hidden>' in content
+
+
+def test_problems_table_shown_with_problems(owner_client, entry):
+    failed = make_submission(entry, status="FAILED", failure_reason="invalid", errors=[
+        {"file": "p.tsv", "line": 2, "value": "7", "message": "invalid label"},
+    ])
+    content = owner_client.get(reverse("submissions:detail", args=[failed.pk])).content.decode()
+    assert '<table id="submission-errors" >' in content
+
+
 def test_finished_status_text(owner_client, entry):
     finished = make_finished(entry)
     response = owner_client.get(reverse("submissions:status", args=[finished.pk]))

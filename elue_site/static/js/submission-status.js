@@ -56,8 +56,11 @@
     bar.max = data.progress.total || 1;
     bar.value = data.progress.done;
     show("submission-failure", Boolean(data.failure_reason) || data.errors.length > 0);
+    // A <pre> keeps the line breaks of a multi-line reason such as a traceback.
     byId("submission-failure-reason").textContent = data.failure_reason;
+    show("submission-failure-reason", Boolean(data.failure_reason));
     renderErrors(data.errors);
+    show("submission-errors", data.errors.length > 0);
     show("submission-results", data.status === "FINISHED");
     if (data.results) { renderResults(data.results); }
   }
