@@ -7,6 +7,7 @@ from typing import Any
 from django.urls import reverse
 
 from elue_site.benchmark.models import Route, Status, Submission
+from elue_site.leaderboards.templatetags.leaderboards import mega, mflops, signed
 from elue_site.submissions.claims import describe_failure
 
 
@@ -49,6 +50,7 @@ def _results(submission: Submission) -> dict[str, Any] | None:
         return None
     return {
         "task_score": submission.task_score,
+        "task_score_display": signed(submission.task_score),
         "scoring_method": submission.scoring_method,
         "params": submission.params,
         "points": [
@@ -64,7 +66,18 @@ def _results(submission: Submission) -> dict[str, Any] | None:
                 "flops_source": point.flops_source,
                 "params_source": point.params_source,
                 "is_estimate": point.is_estimate,
+                "display": _point_display(point),
             }
             for point in submission.points.order_by("position")
         ],
+    }
+
+
+def _point_display(point: object) -> dict[str, str]:
+    """Return the point's numbers as the pages show them, for the page's live update."""
+    return {
+        "performance": f"{point.performance:.2f}",
+        "mflops": mflops(point.flops),
+        "params": mega(point.params, 2) if point.params else "",
+        "score": signed(point.score),
     }

@@ -178,6 +178,36 @@ def test_problems_table_shown_with_problems(owner_client, entry):
     assert '<table id="submission-errors" >' in content
 
 
+def test_submission_page_formats_like_boards(owner_client, entry):
+    finished = make_finished(entry, performance=90.0, flops=12_340)
+    finished.task_score = 0.3
+    finished.save()
+    finished.points.update(score=0.3, params=45_000)
+    content = owner_client.get(reverse("submissions:detail", args=[finished.pk])).content.decode()
+    assert '<strong id="submission-score">+0.30</strong>' in content
+    assert '<td class="number">0.0123</td>' in content
+    assert '<td class="number">0.0450</td>' in content
+    assert '<td class="number">+0.30</td>' in content
+
+
+def test_entry_and_mine_pages_sign_scores(owner_client, entry):
+    finished = make_finished(entry)
+    finished.task_score = 6.5
+    finished.save()
+    for url in (reverse("submissions:entry", args=[entry.pk]), reverse("submissions:mine")):
+        assert '<td class="number">+6.50</td>' in owner_client.get(url).content.decode()
+
+
+def test_status_json_display_strings(owner_client, entry):
+    finished = make_finished(entry, performance=90.0, flops=12_340)
+    finished.points.update(score=-0.25, params=45_000)
+    results = owner_client.get(reverse("submissions:status", args=[finished.pk])).json()["results"]
+    assert results["task_score_display"] == "+1.40"
+    assert results["points"][0]["display"] == {
+        "performance": "90.00", "mflops": "0.0123", "params": "0.0450", "score": "-0.25",
+    }
+
+
 def test_finished_status_text(owner_client, entry):
     finished = make_finished(entry)
     response = owner_client.get(reverse("submissions:status", args=[finished.pk]))

@@ -380,11 +380,21 @@ def test_entry_page_query_count_constant(client, tasks, owner):
 
 @pytest.mark.parametrize(("flops", "expected"), [
     (4_237_600_000, "4,238"), (654_321, "0.654"), (12_340_000, "12.3"), (None, "\u2013"),
+    (12_340, "0.0123"), (1_000, "0.00100"), (0, "0.000"),
 ])
 def test_mflops_filter(flops, expected):
     from elue_site.leaderboards.templatetags.leaderboards import mflops
 
     assert mflops(flops) == expected
+
+
+@pytest.mark.parametrize(("count", "decimals", "expected"), [
+    (109_482_240, 2, "109.48"), (45_000, 2, "0.0450"), (4_560, 1, "0.00456"), (0, 1, "0.0"), (None, 1, "\u2013"),
+])
+def test_mega_filter(count, decimals, expected):
+    from elue_site.leaderboards.templatetags.leaderboards import mega
+
+    assert mega(count, decimals) == expected
 
 
 @pytest.mark.parametrize(("score", "expected"), [(0.5, "+0.50"), (-1.583, "-1.58"), (0.0, "+0.00"), (None, "\u2013")])

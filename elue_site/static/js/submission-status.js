@@ -28,17 +28,18 @@
   }
 
   function renderResults(results) {
-    byId("submission-score").textContent = results.task_score;
+    // Numbers arrive formatted by the same filters as the server-rendered page.
+    byId("submission-score").textContent = results.task_score_display;
     byId("submission-scoring-method").textContent = results.scoring_method;
     var body = byId("submission-points");
     body.textContent = "";
     results.points.forEach(function (point) {
       var row = document.createElement("tr");
       cell(row, point.position + 1, true);
-      cell(row, point.performance.toFixed(2), true);
-      cell(row, point.mflops.toFixed(1), true);
-      cell(row, point.params ? Math.round(point.params / 1e6) : "", true);
-      cell(row, point.score === null ? "" : point.score.toFixed(2), true);
+      cell(row, point.display.performance, true);
+      cell(row, point.display.mflops, true);
+      cell(row, point.display.params, true);
+      cell(row, point.display.score, true);
       cell(row, point.performance_source + " / " + point.flops_source);
       body.appendChild(row);
     });
