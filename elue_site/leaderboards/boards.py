@@ -114,6 +114,12 @@ def _counted_results(submissions: QuerySet[Submission]) -> dict[int, tuple[int, 
     return counted
 
 
+def counted_submission_ids(entry_id: int) -> set[int]:
+    """Return the ids of the entry's submissions that the boards count: the newest finished per task."""
+    finished = Submission.objects.filter(entry_id=entry_id, status=Status.FINISHED)
+    return set(_counted_results(finished))
+
+
 def _attach_points(counted: dict[int, tuple[int, ResultInfo]], submissions: QuerySet[Submission]) -> None:
     """Load the points of the counted submissions in one query.
 

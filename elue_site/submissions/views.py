@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from elue_site.benchmark.models import PredictionFile, Submission
+from elue_site.leaderboards.boards import counted_submission_ids
 from elue_site.submissions import access
 from elue_site.submissions.forms import EntryForm, SubmissionForm
 from elue_site.submissions.services import create_submission, delete_entry
@@ -48,6 +49,7 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     submissions = entry.submissions.select_related("task").prefetch_related("points")
     return render(request, "submissions/entry_detail.html", {
         "entry": entry, "submissions": submissions, "is_owner": entry.owner_id == request.user.pk,
+        "counted_ids": counted_submission_ids(entry.pk),
     })
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from elue_site.benchmark.models import ModelEntry, Route
+from elue_site.benchmark.models import ModelEntry, Route, Submission
 from site_factories import make_entry, make_finished, make_submission, predictions_tsv
 
 pytestmark = pytest.mark.django_db
@@ -206,6 +206,23 @@ def test_status_json_display_strings(owner_client, entry):
     assert results["points"][0]["display"] == {
         "performance": "90.00", "mflops": "0.0123", "params": "0.0450", "score": "-0.25",
     }
+
+
+def test_entry_page_marks_counted_submission(owner_client, entry):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    older = make_finished(entry)
+    newer = make_finished(entry)
+    Submission.objects.filter(pk=older.pk).update(finished_at=timezone.now() - timedelta(days=1))
+    queued = make_submission(entry, "MRPC")
+    response = owner_client.get(reverse("submissions:entry", args=[entry.pk]))
+    rows = {row.split("</td>")[0]: row for row in response.content.decode().split('<td><a href="')[1:]}
+    assert "counted" in rows[f'{newer.get_absolute_url()}">SST-2</a>']
+    assert "superseded" in rows[f'{older.get_absolute_url()}">SST-2</a>']
+    assert "counted" not in rows[f'{queued.get_absolute_url()}">MRPC</a>']
+    assert response.context["counted_ids"] == {newer.pk}
 
 
 def test_finished_status_text(owner_client, entry):

@@ -327,6 +327,23 @@ def test_entry_page_lists_earlier_results(client, tasks, owner):
     assert "-3.00" in response.content.decode()
 
 
+def test_earlier_results_show_time_and_id(client, tasks, owner):
+    from datetime import datetime, timezone
+
+    entry = make_entry(owner, "resubmitted", public=True)
+    earlier = add_result(entry, tasks["SST-2"], [(84.0, 2000)], score=-3.0,
+                         finished_at=datetime(2026, 11, 30, 14, 5, tzinfo=timezone.utc))
+    add_result(entry, tasks["SST-2"], [(88.0, 2000)], score=1.0)
+    url = reverse("leaderboards:entry", kwargs={"pk": entry.pk})
+    details = f'href="{reverse("submissions:detail", args=[earlier.pk])}"'
+
+    public = client.get(url).content.decode()
+    assert f"2026-11-30 14:05 UTC, submission {earlier.pk} (score -3.00)" in public
+    assert details not in public
+    client.force_login(owner)
+    assert details in client.get(url).content.decode()
+
+
 def test_entry_page_missing_is_404(client, tasks):
     assert client.get(reverse("leaderboards:entry", kwargs={"pk": 999_999})).status_code == 404
 
