@@ -141,6 +141,13 @@ class Batch:
     padding_mask: torch.Tensor
     labels: torch.Tensor
 
+    def to(self, device: torch.device) -> Batch:
+        """Return the batch with its tensors on `device`."""
+        return Batch(
+            self.positions, self.input_ids.to(device), self.token_type_ids.to(device),
+            self.padding_mask.to(device), self.labels.to(device),
+        )
+
 
 def collate(encoded: Encoded, positions: Sequence[int], *, regression: bool) -> Batch:
     """Pad the examples at `positions` to their longest length."""

@@ -25,12 +25,14 @@ def predict_all_exits(
 ) -> torch.Tensor:
     """Return the logits of every exit for every example, shape (layers, examples, outputs)."""
     model.eval()
+    device = next(model.parameters()).device
     result = torch.empty((model.num_layers, len(encoded), model.num_labels))
     started = time.perf_counter()
     with tqdm(total=len(encoded), desc=description, unit="ex") as bar:
         for batch in batches_by_length(encoded, batch_size, regression=False):
+            batch = batch.to(device)
             all_logits = model(batch.input_ids, batch.padding_mask, batch.token_type_ids)
-            result[:, batch.positions] = torch.stack(all_logits).float()
+            result[:, batch.positions] = torch.stack(all_logits).float().cpu()
             bar.update(len(batch.positions))
             bar.set_postfix(ex_per_s=f"{bar.n / (time.perf_counter() - started):.1f}")
     return result
@@ -49,8 +51,10 @@ def run_early_exit(
     the vectorised ones in `exits`, so that tests can compare the two.
     """
     model.eval()
+    device = next(model.parameters()).device
     last = int(point.value) if point.rule == "static" else model.num_layers
-    hidden = model.emb(torch.tensor([input_ids]), torch.tensor([token_type_ids]))
+    ids = torch.tensor([input_ids], device=device)
+    hidden = model.emb(ids, torch.tensor([token_type_ids], device=device))
     previous: torch.Tensor | None = None
     counter = 0
     for number in range(1, last + 1):

@@ -14,6 +14,7 @@ import logging
 import time
 from pathlib import Path
 
+import torch
 from tqdm import tqdm
 
 from baselines.elasticbert import data, package
@@ -46,10 +47,10 @@ def train_task(task_key: str, data_dir: Path, run_dir: Path, settings: RunSettin
     train_set = data.encode(tokenizer, train_examples.inputs, train_examples.labels, length)
     dev_set = data.encode(tokenizer, dev_examples.inputs, dev_examples.labels, length)
 
-    model = ElasticBert.from_pretrained(checkpoint_dir, num_labels=task.num_labels)
+    model = ElasticBert.from_pretrained(checkpoint_dir, num_labels=task.num_labels).to(_device())
     started = time.perf_counter()
     result = train(model, train_set, dev_set, settings.training, regression=task.is_regression)
-    model.save(model_dir)
+    model.cpu().save(model_dir)
     tokenizer.save_pretrained(model_dir / "tokenizer")
 
     record = {
@@ -76,7 +77,7 @@ def predict_task(task_key: str, data_dir: Path, run_dir: Path, settings: RunSett
             f"No trained model in {model_dir}; run `python -m baselines train` "
             f"for {data.training_task(task.key)} first"
         )
-    model = ElasticBert.load(model_dir)
+    model = ElasticBert.load(model_dir).to(_device())
     tokenizer = data.load_tokenizer(model_dir / "tokenizer")
     max_length = settings.imdb_max_length if task.key == "IMDb" else settings.predict_max_length
     indices, inputs = data.load_test_inputs(task, data_dir)
@@ -161,3 +162,9 @@ def _entry(name, kind, description, points_by_task, selects) -> dict[str, object
         for task, points in points_by_task.items()
     }
     return {"name": name, "kind": kind, "description": description, "tasks": tasks}
+
+
+def _device() -> torch.device:
+    """Return the first CUDA device when torch sees one, else the CPU."""
+    # NOTE: only the CPU path has run; the full setting on a GPU is untested.
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")

@@ -104,6 +104,7 @@ def train(
         optimizer, int(settings.warmup_fraction * total_steps), total_steps
     )
     tracker = _BestTracker(settings.early_stopping)
+    device = next(model.parameters()).device
     started = time.perf_counter()
     seen = 0
 
@@ -113,6 +114,7 @@ def train(
                 train_set, settings.batch_size, regression=regression, generator=generator
             ):
                 model.train()
+                batch = batch.to(device)
                 all_logits = model(batch.input_ids, batch.padding_mask, batch.token_type_ids)
                 loss = exit_losses(all_logits, batch.labels, regression=regression)
                 optimizer.zero_grad()
