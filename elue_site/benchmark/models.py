@@ -203,6 +203,8 @@ class Submission(models.Model):
     failure_reason = models.TextField(_("failure reason"), blank=True)
     counts_against_quota = models.BooleanField(default=True)
     submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+    # Set when staff put a done submission back in the queue; None means queued since submitted_at.
+    requeued_at = models.DateTimeField(_("re-queued at"), null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     model_file = models.FileField(upload_to=model_file_path, max_length=300, blank=True)
@@ -223,6 +225,11 @@ class Submission(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("submissions:detail", kwargs={"pk": self.pk})
+
+    @property
+    def queued_since(self) -> object:
+        """The time the submission last entered the queue: its re-queue time or its upload time."""
+        return self.requeued_at or self.submitted_at
 
     @property
     def is_done(self) -> bool:

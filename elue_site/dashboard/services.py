@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.translation import ngettext
 
 from elue_site.benchmark.models import ModelEntry, ResultPoint, Route, Status, Submission, Task
@@ -59,7 +60,7 @@ def rerun_submission(submission_id: int, *, staff_user: object) -> bool:
     reset = {
         "status": Status.QUEUED, "progress_step": "", "progress_done": 0, "progress_total": 0,
         "attempts": 0, "claimed_by": "", "heartbeat_at": None, "errors": [], "failure_reason": "",
-        "started_at": None, "finished_at": None,
+        "started_at": None, "finished_at": None, "requeued_at": timezone.now(),
     }
     updated = (
         Submission.objects.filter(pk=submission_id, status__in=RERUNNABLE)

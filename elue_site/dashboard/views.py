@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -64,7 +65,10 @@ def home(request: HttpRequest) -> HttpResponse:
             queued=Count("pk", filter=Q(status=Status.QUEUED)),
             running=Count("pk", filter=Q(status=Status.RUNNING)),
         ),
-        "queued": list(base.filter(status=Status.QUEUED).order_by("submitted_at", "pk")[:LIST_LIMIT]),
+        "queued": list(
+            base.filter(status=Status.QUEUED)
+            .order_by(Coalesce("requeued_at", "submitted_at"), "pk")[:LIST_LIMIT]
+        ),
         "running": [(submission, now - (submission.started_at or now)) for submission in running],
         "failures": list(
             base.filter(status=Status.FAILED, finished_at__gte=now - timedelta(days=days))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from elue_site.benchmark.models import Route, Status, Submission
@@ -15,7 +16,8 @@ def queue_position(submission: Submission) -> int | None:
     """Return 1 for the next QUEUED evaluation to run, or None when not queued."""
     if submission.status != Status.QUEUED:
         return None
-    ahead = Submission.objects.filter(status=Status.QUEUED, submitted_at__lt=submission.submitted_at)
+    queued = Submission.objects.filter(status=Status.QUEUED).alias(since=Coalesce("requeued_at", "submitted_at"))
+    ahead = queued.filter(since__lt=submission.queued_since)
     return ahead.exclude(route=Route.PAPER).count() + 1
 
 

@@ -173,6 +173,36 @@ def test_rerun_requeues_failed_submission(client, tasks, owner, staff, enqueued,
     assert enqueued == [submission.pk]
 
 
+def test_requeued_run_waits_from_requeue(client, tasks, owner, staff, enqueued, django_capture_on_commit_callbacks):
+    submission = _failed(make_entry(owner, "m"), tasks["SST-2"])
+    Submission.objects.filter(pk=submission.pk).update(submitted_at=timezone.now() - timedelta(days=3))
+    waiting = add_result(make_entry(owner, "n"), tasks["MRPC"], [], status=Status.QUEUED)
+    Submission.objects.filter(pk=waiting.pk).update(submitted_at=timezone.now() - timedelta(hours=1))
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("dashboard:rerun", kwargs={"pk": submission.pk}))
+
+    response = client.get(reverse("dashboard:home"))
+    queued = response.context["queued"]
+    table = response.content.decode().split('id="queued-runs"')[1].split("</table>")[0]
+    # The re-queued run joins the queue behind the one waiting for an hour.
+    assert [item.pk for item in queued] == [waiting.pk, submission.pk]
+    assert "0\xa0minutes" in table
+    assert "3\xa0days" not in table
+
+
+def test_no_rerun_button_for_invalid_files(client, tasks, owner, staff):
+    entry = make_entry(owner, "m")
+    invalid = _failed(entry, tasks["SST-2"], reason="The submitted files are invalid: 1 problem listed.")
+    platform = _failed(entry, tasks["MRPC"], reason="worker lost")
+    Submission.objects.filter(pk=invalid.pk).update(counts_against_quota=True)
+    Submission.objects.filter(pk=platform.pk).update(counts_against_quota=False)
+    client.force_login(staff)
+    content = client.get(reverse("dashboard:home")).content.decode()
+    assert f'data-rerun="{invalid.pk}"' not in content
+    assert f'data-rerun="{platform.pk}"' in content
+
+
 @pytest.mark.parametrize("status", [Status.QUEUED, Status.RUNNING])
 def test_rerun_skips_active_submission(client, tasks, owner, staff, enqueued, django_capture_on_commit_callbacks, status):
     submission = add_result(make_entry(owner, "m"), tasks["SST-2"], [], status=status)

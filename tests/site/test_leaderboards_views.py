@@ -311,6 +311,17 @@ def test_entry_page_files_only_for_owner_and_staff(client, tasks, owner, other, 
     assert "sst2-preds.tsv" in client.get(url).content.decode()
 
 
+def test_private_notice_names_viewer(client, tasks, owner, staff):
+    entry = make_entry(owner, "secret", public=False)
+    url = reverse("leaderboards:entry", kwargs={"pk": entry.pk})
+    client.force_login(owner)
+    assert "only you and staff can see it" in client.get(url).content.decode()
+    client.force_login(staff)
+    content = client.get(url).content.decode()
+    assert "Private: only its owner and staff can see it." in content
+    assert "only you and staff" not in content
+
+
 def test_entry_page_lists_earlier_results(client, tasks, owner):
     from datetime import timedelta
 
