@@ -94,6 +94,13 @@ def test_owner_publishes_and_unpublishes(owner_client, entry):
     assert entry.is_public is False
 
 
+def test_owner_page_says_unpublish(owner_client, owner):
+    public = make_entry(owner, "Shown", public=True)
+    content = owner_client.get(reverse("submissions:entry", args=[public.pk])).content.decode()
+    assert ">Unpublish</button>" in content
+    assert "Make private" not in content
+
+
 def test_publish_requires_post(owner_client, entry):
     response = owner_client.get(reverse("submissions:entry_publish", args=[entry.pk]))
     assert response.status_code == 405
