@@ -84,7 +84,12 @@ user, created = get_user_model().objects.get_or_create(
     username=os.environ["ELUE_DEMO_USER"], defaults={"email": "demo@localhost"})
 user.set_password(os.environ["ELUE_PASSWORD"])
 user.save()
-' >/dev/null
+' >/dev/null || {
+    echo "Creating the account $ELUE_DEMO_USER failed. If the site on $site_url was already" >&2
+    echo "running, start it with the same DATABASE_URL and ELUE_VAR_DIR as this shell, or" >&2
+    echo "choose a free address with ELUE_BIND." >&2
+    exit 1
+}
 
 # 4. Submit through the API, wait for the worker, publish, print the pages.
 status=0
