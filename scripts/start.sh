@@ -24,6 +24,20 @@ if [ ! -d "$data_dir" ]; then
     echo "$usage" >&2
     exit 2
 fi
+# Check the task folders before the slow install and the migrations.
+missing=()
+for task in SST-2 IMDb SNLI SciTail MRPC STS-B; do
+    for file in test.tsv test_full.tsv; do
+        [ -f "$data_dir/$task/$file" ] || missing+=("$data_dir/$task/$file")
+    done
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "Task data directory $data_dir is incomplete; missing:" >&2
+    printf '  %s\n' "${missing[@]}" >&2
+    echo "It needs a folder per task (SST-2 IMDb SNLI SciTail MRPC STS-B), each with test.tsv and test_full.tsv." >&2
+    echo "$usage" >&2
+    exit 2
+fi
 
 bash scripts/install.sh
 python=.venv/bin/python
@@ -31,7 +45,7 @@ python=.venv/bin/python
 $python manage.py migrate --noinput
 # Exits with status 2 and names every missing file when a task folder is incomplete.
 $python manage.py import_task_data "$data_dir" || exit 2
-echo "Seeding the reference curve; the first run computes IMDb's FLOPs and takes a few minutes." >&2
+echo "Seeding the reference curve; this can take a few minutes on the first run (IMDb's FLOPs)." >&2
 $python manage.py seed_reference_curve
 $python manage.py seed_paper_entries
 
