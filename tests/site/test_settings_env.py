@@ -133,6 +133,25 @@ def test_invalid_limit_variable_stops_startup(tmp_path):
     assert "ELUE_MAX_UPLOAD_MB: 'fifty'" in result.stderr
 
 
+def test_invalid_setting_prints_message_only(tmp_path):
+    result = _manage(["check"], {"DJANGO_DEBUG": "maybe", "ELUE_VAR_DIR": str(tmp_path / "var")})
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("Invalid configuration: ")
+    assert "DJANGO_DEBUG: 'maybe'" in result.stderr
+
+
+def test_wsgi_invalid_setting_prints_message_only(tmp_path):
+    clean = {key: value for key, value in os.environ.items()
+             if not key.startswith(("DJANGO_", "ELUE_", "CELERY_", "DATABASE_URL"))}
+    env = {**clean, "DJANGO_DEBUG": "maybe", "ELUE_VAR_DIR": str(tmp_path / "var")}
+    result = subprocess.run([sys.executable, "-c", "import elue_site.wsgi"], cwd=REPO_ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "DJANGO_DEBUG: 'maybe'" in result.stderr
+
+
 def test_local_defaults_need_no_servers(tmp_path):
     result = _manage(["shell", "-c", (
         "from django.conf import settings as s;"
