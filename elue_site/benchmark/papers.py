@@ -96,7 +96,7 @@ def seed_model(model: PaperModel) -> ModelEntry:
             "description": "Published static result on the ELUE test sets (Liu et al. 2022, Table 3).",
         },
     )
-    kept = []
+    seeded_ids = []
     for task_key, performance in zip(TASK_ORDER, model.performance):
         submission = _paper_submission(entry, Task.objects.get(key=task_key), model)
         point = PaperPoint(performance=performance, flops=paper_flops(model, submission.task),
@@ -105,8 +105,8 @@ def seed_model(model: PaperModel) -> ModelEntry:
         if model.exact_flops:
             # FLOPs equal the reference FLOPs computed on the test set.
             submission.points.update(flops_source=Source.MEASURED)
-        kept.append(submission.pk)
-    entry.submissions.exclude(pk__in=kept).delete()
+        seeded_ids.append(submission.pk)
+    entry.submissions.exclude(pk__in=seeded_ids).delete()
     logger.info("Seeded paper entry %s", model.name)
     return entry
 
