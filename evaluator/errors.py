@@ -32,7 +32,7 @@ class Problem:
 
 
 class EvaluatorError(Exception):
-    """Base class. `retryable` says whether the same call may succeed later."""
+    """Base class. `retryable` is true when the same call may succeed later."""
 
     retryable = False
 

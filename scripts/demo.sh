@@ -40,7 +40,7 @@ bash scripts/install.sh
 # set-up (migrations, data import, reference curve) overlaps the training.
 platform_pid=""
 if curl -fs -o /dev/null "$site_url/"; then
-    echo "Reusing the ELUE site already answering on $site_url" >&2
+    echo "Reusing the ELUE site already responding on $site_url" >&2
 else
     echo "Starting the platform; its log is $demo_dir/platform.log" >&2
     bash scripts/start.sh "$data_dir" >"$demo_dir/platform.log" 2>&1 &
@@ -68,7 +68,7 @@ for _ in $(seq 600); do
     fi
     sleep 2
 done
-curl -fsS -o /dev/null "$site_url/" || { echo "The site did not answer on $site_url within 20 minutes" >&2; exit 1; }
+curl -fsS -o /dev/null "$site_url/" || { echo "The site did not respond on $site_url within 20 minutes" >&2; exit 1; }
 
 password_file="$demo_dir/researcher-password"
 if [ ! -s "$password_file" ]; then

@@ -165,6 +165,6 @@ def _entry(name, kind, description, points_by_task, selects) -> dict[str, object
 
 
 def _device() -> torch.device:
-    """Return the first CUDA device when torch sees one, else the CPU."""
+    """Return the first CUDA device when torch finds one, else the CPU."""
     # NOTE: only the CPU path has run; the full setting on a GPU is untested.
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")

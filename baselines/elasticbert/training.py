@@ -52,7 +52,7 @@ class TrainingSettings:
 
 @dataclass(frozen=True)
 class TrainingResult:
-    """What a run reached: best dev score, steps taken, examples per second."""
+    """Outcome of a training run: best dev score, steps taken, examples per second."""
 
     best_dev_score: float
     dev_scores_per_exit: list[float]

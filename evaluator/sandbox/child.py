@@ -26,7 +26,7 @@ from importlib.metadata import version
 from typing import Any, TextIO
 
 MODULE_NAME = "submission_model"
-# The scratch directory that holds the model file inside the sandbox; the same
+# The scratch directory that contains the model file inside the sandbox; the same
 # path as evaluator.sandbox.bwrap.SCRATCH_DIR, which this module does not import.
 SUBMISSION_DIR = "/scratch/"
 TRACEBACK_LINES = 12
@@ -60,7 +60,7 @@ def apply_limits(limits: dict[str, int]) -> None:
 def _traceback_tail(error: BaseException) -> str:
     """Return the last lines of the traceback of `error`, frames of the submitter's files only.
 
-    Frames of the evaluator, torch and importlib say nothing to the submitter,
+    Frames of the evaluator, torch and importlib mean nothing to the submitter,
     so only frames under SUBMISSION_DIR are kept, then the exception itself.
     """
     frames = [frame for frame in traceback.extract_tb(error.__traceback__)
