@@ -4,7 +4,9 @@ The figure is plain JSON (plotly's `data` and `layout`), embedded in the page
 with `json_script` and drawn by `static/leaderboards/task_plot.js`. The x axis
 is MFLOPs per example, the y axis the task's performance. It has one trace for
 the reference curve, one per listed entry (its points joined in FLOPs order)
-and one for the Pareto front over all entries' points.
+and one for the Pareto front over all entries' points. Entry traces take
+their colours from ENTRY_COLOURS, which leaves out the front's and the
+reference's colours.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ MFLOPS = 1e6
 REFERENCE_COLOUR = "#7f7f7f"
 FRONT_COLOUR = "#d62728"
 OTHERS_COLOUR = "#b0b7c3"
+# Plotly's default colours less the front's red and the reference's grey, so
+# no entry trace can be mistaken for the Pareto front or the reference curve.
+ENTRY_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf")
 # Entries drawn as traces of their own; the rest share one grey trace.
 MAX_ENTRY_TRACES = 40
 
@@ -70,7 +75,8 @@ def task_figure(task: Task, rows: Sequence[TaskRow], reference: Sequence[Referen
     direction = higher_is_better(task.key)
     ranked = sorted(rows, key=lambda row: (-row.best.performance if direction else row.best.performance, row.entry.name.lower(), row.entry.pk))
     traces = [_reference_trace(reference)] if reference else []
-    traces += [_entry_trace(row) for row in ranked[:MAX_ENTRY_TRACES]]
+    traces += [_entry_trace(row, ENTRY_COLOURS[number % len(ENTRY_COLOURS)])
+               for number, row in enumerate(ranked[:MAX_ENTRY_TRACES])]
     if len(ranked) > MAX_ENTRY_TRACES:
         traces.append(_others_trace(ranked[MAX_ENTRY_TRACES:]))
     front = _front_trace(task.key, rows)
@@ -94,7 +100,7 @@ def _reference_trace(reference: Sequence[ReferencePoint]) -> dict[str, object]:
     }
 
 
-def _entry_trace(row: TaskRow) -> dict[str, object]:
+def _entry_trace(row: TaskRow, colour: str) -> dict[str, object]:
     return {
         "type": "scatter",
         "mode": "lines+markers",
@@ -107,6 +113,8 @@ def _entry_trace(row: TaskRow) -> dict[str, object]:
             + _("performance") + " %{y:.2f}<br>" + _("score") + " %{customdata[0]:.2f}<br>"
             + "%{customdata[1]}<extra></extra>"
         ),
+        "line": {"color": colour},
+        "marker": {"color": colour},
         "meta": {"role": "entry", "entry_id": row.entry.pk},
     }
 
@@ -166,6 +174,7 @@ def _layout(task: Task) -> dict[str, object]:
     return {
         "xaxis": {"title": {"text": _("MFLOPs per example")}, "type": "linear", "zeroline": False},
         "yaxis": {"title": {"text": _("%(task)s performance (%(metric)s)") % {"task": task.key, "metric": task.metric}}},
+        "colorway": list(ENTRY_COLOURS),
         "hovermode": "closest",
         "legend": {"orientation": "h", "y": -0.25},
         "margin": {"t": 20},

@@ -196,6 +196,27 @@ def test_task_page_pareto_front(client, sst2_board):
     assert front["text"] == ["dynamic", "static", "dynamic"]
 
 
+def test_entry_traces_avoid_front_colour(client, tasks, owner):
+    """Twelve entries, more than the palette has colours, so the colours wrap
+    round; none of them may take the front's red or the reference's grey."""
+    sst2 = tasks["SST-2"]
+    for number in range(12):
+        add_result(make_entry(owner, f"c{number}"), sst2, [(80.0 + number, 1000 + 100 * number)], score=0.0)
+
+    figure = client.get(reverse("leaderboards:task", kwargs={"task_key": "SST-2"})).context["plot"]
+    front = next(trace for trace in figure["data"] if trace["meta"]["role"] == "pareto")
+    reference = next(trace for trace in figure["data"] if trace["meta"]["role"] == "reference")
+    entries = [trace for trace in figure["data"] if trace["meta"]["role"] == "entry"]
+    reserved = {front["line"]["color"].lower(), reference["line"]["color"].lower()}
+
+    assert len(entries) == 12
+    for trace in entries:
+        # Each entry names its colour; left to plotly, the fourth would be red.
+        assert trace["line"]["color"].lower() not in reserved, trace["name"]
+        assert trace["marker"]["color"].lower() not in reserved, trace["name"]
+    assert reserved.isdisjoint(colour.lower() for colour in figure["layout"]["colorway"])
+
+
 def test_task_page_splits_paper_and_submitted(client, sst2_board):
     response = client.get(reverse("leaderboards:task", kwargs={"task_key": "SST-2"}))
     assert [row.entry.name for row in response.context["paper_rows"]] == ["paper-model"]
