@@ -130,3 +130,17 @@ def test_staff_dashboard_hides_entry(page, screenshot):
 
     page.goto("/")
     assert "TinyBERT-6L" not in board_names(page)
+
+
+def test_narrow_screen_scrolls_only_the_board(page, screenshot):
+    """At 390 px the board is wider than the screen: its own box scrolls
+    sideways, while the page keeps the screen's width."""
+    seed_paper_models()
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto("/")
+    screenshot("overall-board-narrow")
+
+    board_box = page.locator(".table-scroll:has(#board)")
+    assert board_box.count() == 1
+    assert board_box.evaluate("box => box.scrollWidth > box.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
