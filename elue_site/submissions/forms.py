@@ -101,9 +101,21 @@ class SubmissionForm(forms.Form):
         help_text=_("Python file defining module_list (module name to nn.Module) and entire_model."),
     )
 
+    # Routes that use each route-specific field; the page script shows a
+    # field only for these routes. Fields not listed serve every route.
+    ROUTE_FIELDS = {
+        "points": (Route.PAPER,),
+        "predictions": (Route.PREDICTIONS, Route.MODEL),
+        "mflops": (Route.PREDICTIONS,),
+        "mparams": (Route.PREDICTIONS,),
+        "model_file": (Route.MODEL,),
+    }
+
     def __init__(self, *args: Any, entry: ModelEntry, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.entry = entry
+        for name, routes in self.ROUTE_FIELDS.items():
+            self.fields[name].routes = " ".join(str(route) for route in routes)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
