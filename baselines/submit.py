@@ -1,8 +1,8 @@
 """Submit a packaged baseline to a running ELUE site, as a researcher's script would.
 
-It uses the site's JSON API (token, entries, submissions; see docs/api.md)
-and, for publishing, which the API does not offer, the entry page's Publish
-button through a logged-in web session. Only the Python standard library is
+It uses the site's JSON API for the token, entries and submissions (see
+docs/api.md). The API has no publish call, so it presses the entry page's
+Publish button through a logged-in web session. Only the Python standard library is
 used. Submitting again is safe: an entry of the same name is reused, and a
 task that already has a queued, running or finished submission is skipped.
 """

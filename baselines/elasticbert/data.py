@@ -1,8 +1,8 @@
 """Task data for training and prediction, read with the evaluator's readers.
 
 Where a task has no train.tsv (SNLI and SciTail in this data), the model
-trains on a fixed part of dev.tsv and selects on the rest: the dev rows are
-shuffled with a fixed seed and the first `DEV_TRAIN_FRACTION` of them train.
+trains on a fixed part of dev.tsv and selects on the rest. The dev rows are
+shuffled with a fixed seed, and the first `DEV_TRAIN_FRACTION` of them train.
 IMDb has no training data, so the SST-2 model predicts it (`TRAINED_BY`).
 """
 

@@ -1,10 +1,10 @@
 """Exit decisions of ElasticBERT, per example, from the logits of every exit.
 
 All functions take `all_logits` of shape (layers, examples, outputs): the
-output of exit 1..L for each example. Because every exit sees only the layers
-below it, the exit an example takes is the same whether the layers run one by
-one with batch size 1 and stop there, or all layers run in a batch and the
-rule is applied afterwards; `tests/baselines` checks this against a real
+output of exit 1..L for each example. Every exit reads only the layers below
+it, so an example takes the same exit whether the layers run one by one with
+batch size 1 and stop there, or all layers run in a batch and the rule is
+applied afterwards. `tests/baselines` checks this against a real
 layer-by-layer run. Exit numbers returned are 1-based, like the module names
 "exit_1" .. "exit_L".
 

@@ -90,7 +90,7 @@ POOLINGS = ("cls", "mean")
 class Exit(nn.Module):
     """Pooler (dense + tanh) and linear classifier on the pooled layer output.
 
-    With "cls" pooling the input is the [CLS] vector (batch, hidden); with
+    With "cls" pooling the input is the [CLS] vector (batch, hidden). With
     "mean" pooling it is the layer output (batch, n, hidden), averaged over
     the real tokens that `padding_mask` marks.
     """

@@ -10,7 +10,7 @@ modules; the evaluator calls each with one tensor of shape (1, *shape):
 * "exit_k": the [CLS] vector (1, hidden), or with mean pooling the layer
   output (1, n, hidden).
 
-`entire_model` holds every module once, so its parameter count is that of
+`entire_model` contains every module once, so its parameter count is that of
 the trained model. No weights are included: FLOPs and parameters depend only
 on the architecture. The computation is the same as the trained model's
 (Hugging Face BERT layers, with attention written as two matmuls so that

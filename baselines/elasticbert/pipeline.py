@@ -1,8 +1,8 @@
 """The three steps behind `python -m baselines`: train, predict, package.
 
-A run directory holds, per task, the trained model (`<task>/model/`), the
+A run directory contains, per task, the trained model (`<task>/model/`), the
 training record (`<task>/training.json`) and the logits of every exit on the
-test set (`<task>/test_outputs.pt`); `package` writes the submission under
+test set (`<task>/test_outputs.pt`). `package` writes the submission under
 `<run dir>/submission/`. Each step skips work whose output already exists, so
 a second run reuses the first one's results.
 """

@@ -4,7 +4,7 @@ Each step adds the loss of every exit (cross entropy, or mean squared error
 for the regression task STS-B) and takes one AdamW step. The learning rate
 rises linearly over the warm-up steps and then falls linearly to 0. The model
 is evaluated on the dev examples every `eval_every` steps and at the end of
-each epoch; the best state by dev score is kept, and training stops early
+each epoch. The best state by dev score is kept, and training stops early
 after `early_stopping` evaluations without improvement.
 
 The dev score used for selection is the mean over exits of accuracy, or of

@@ -1,7 +1,7 @@
 """JSON API: entries and submissions of the authenticated user.
 
-Privacy is the same as on the pages: another user's entry or submission
-answers 404 whether it exists or not; staff may read everything.
+Privacy is the same as on the pages. Another user's private entry or
+submission returns 404 whether it exists or not, and staff may read everything.
 """
 
 from __future__ import annotations

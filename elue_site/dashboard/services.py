@@ -55,7 +55,7 @@ def rerun_submission(submission_id: int, *, staff_user: object) -> bool:
     """Put a finished or failed evaluated submission back in the queue.
 
     Returns False, doing nothing, when the submission is queued or running
-    already, or came from the paper route (typed numbers, nothing to run).
+    already, or came from the paper route, whose typed numbers need no run.
     """
     reset = {
         "status": Status.QUEUED, "progress_step": "", "progress_done": 0, "progress_total": 0,

@@ -462,8 +462,8 @@ def test_task_plot_merges_entries_beyond_limit(client, tasks, owner, monkeypatch
         add_result(make_entry(owner, f"e{number}"), sst2, [(performance, 1000 + number), (performance - 1, 500)], score=0.0)
 
     traces = _traces(client.get(reverse("leaderboards:task", kwargs={"task_key": "SST-2"})))
-    # Best two (e1 88.0, e2 86.0) get their own traces; e3 (85.0) and e0 (84.0)
-    # share one trace, each entry's points separated by a gap (None).
+    # The best two (e1 88.0, e2 86.0) get their own traces. e3 (85.0) and e0
+    # (84.0) share one trace, with a gap (None) between each entry's points.
     assert {"e1", "e2"} <= set(traces)
     assert "e0" not in traces
     others = traces["Other entries (2)"]
